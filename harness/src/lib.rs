@@ -1,0 +1,9 @@
+//! Faultline: run the social-network backend in a deterministic simulated network,
+//! inject faults, record the history and check it. See ARCHITECTURE.md for the map.
+#![forbid(unsafe_code)]
+
+pub mod check;
+pub mod history;
+pub mod nemesis;
+pub mod report;
+pub mod world;

@@ -1,0 +1,1 @@
+//! Run reports: results.json, history.jsonl, fault timeline, charts and index.html.

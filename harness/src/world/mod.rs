@@ -1,0 +1,1 @@
+//! The simulated world around each node: its clock and its disk, which outlive crashes.

@@ -1,0 +1,3 @@
+//! The social-network backend under test, as sans-IO state machines: no I/O, no clocks,
+//! no OS randomness. Callers feed events and time in and carry outputs out.
+#![forbid(unsafe_code)]
