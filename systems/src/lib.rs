@@ -1,3 +1,8 @@
 //! The social-network backend under test, as sans-IO state machines: no I/O, no clocks,
 //! no OS randomness. Callers feed events and time in and carry outputs out.
 #![forbid(unsafe_code)]
+
+pub mod raft;
+pub mod relations;
+pub mod storage;
+pub mod time;
