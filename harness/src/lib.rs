@@ -2,8 +2,14 @@
 //! inject faults, record the history and check it. See ARCHITECTURE.md for the map.
 #![forbid(unsafe_code)]
 
+pub mod bugs;
 pub mod check;
+pub mod cli;
+pub mod engine;
 pub mod history;
 pub mod nemesis;
 pub mod report;
+pub mod run;
+pub mod scenario;
+pub mod workload;
 pub mod world;

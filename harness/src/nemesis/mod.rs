@@ -1,4 +1,11 @@
-//! The nemesis: fault schedules (explicit or generated from the seed) and their record.
+//! The nemesis: fault schedules (explicit or generated from the seed), how each fault is
+//! applied and healed, and the record of what happened.
+mod apply;
+mod plan;
 mod record;
+mod shapes;
 
+pub use apply::Nemesis;
+pub use plan::{plan, PlannedFault};
 pub use record::FaultWindow;
+pub use shapes::{bridge_cuts, halves_cuts, isolate_cuts, ring_cuts};

@@ -1,1 +1,10 @@
-//! The simulated world around each node: its clock and its disk, which outlive crashes.
+//! The simulated world around each node: its clock and its disk (which outlive crashes),
+//! the host loop that wraps the sans-IO node, the wire format and the shared run state.
+mod node_host;
+mod state;
+mod trace;
+pub mod wire;
+
+pub use node_host::node_main;
+pub use state::{client_name, node_name, NodeSlot, Stats, WireFaults, World, WorldState};
+pub use trace::Trace;

@@ -1,0 +1,156 @@
+//! The `faultline` command line. Exit codes: 0 pass, 1 a check failed, 2 bad input.
+mod bench_cmd;
+mod check_cmd;
+mod run_cmd;
+mod sweep_cmd;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Deterministic simulation and chaos testing for a social-network backend.
+#[derive(Debug, Parser)]
+#[command(name = "faultline", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run one simulation, check it and write a report.
+    Run(RunArgs),
+    /// Run many seeds in parallel and list the failures with their repro lines.
+    Sweep(SweepArgs),
+    /// Check a recorded history (ours or Jepsen's) for linearizability.
+    Check(CheckArgs),
+    /// List the planted bugs: name, scenario that exercises it, description.
+    Bugs,
+    /// Measure simulated seconds per wall second, seeds per second and checker speed.
+    Bench(BenchArgs),
+}
+
+/// Arguments of `faultline run`.
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// Scenario name (from scenarios/) or path to a TOML file.
+    #[arg(default_value = "social")]
+    scenario: String,
+    /// Run seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Engine: turmoil or madsim (default: the scenario's).
+    #[arg(long)]
+    engine: Option<String>,
+    /// Report directory (default: reports/SCENARIO-seedN-ENGINE).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Switch on a planted bug (see `faultline bugs`); repeatable.
+    #[arg(long = "bug")]
+    bugs: Vec<String>,
+}
+
+/// Arguments of `faultline sweep`.
+#[derive(Debug, clap::Args)]
+struct SweepArgs {
+    /// Scenario name (from scenarios/) or path to a TOML file.
+    #[arg(default_value = "social")]
+    scenario: String,
+    /// Seeds as a half-open range, e.g. 0..100.
+    #[arg(long)]
+    seeds: String,
+    /// Parallel runs (default: the number of cores).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Engine: turmoil or madsim (default: the scenario's).
+    #[arg(long)]
+    engine: Option<String>,
+    /// Switch on a planted bug; repeatable.
+    #[arg(long = "bug")]
+    bugs: Vec<String>,
+    /// Write each failing seed's full report under this directory.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Arguments of `faultline check`.
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// History file.
+    file: PathBuf,
+    /// Model: register, cas-register, kv or follow.
+    #[arg(long)]
+    model: String,
+    /// Format: jsonl or edn (default: from the file extension).
+    #[arg(long)]
+    format: Option<String>,
+}
+
+/// Arguments of `faultline bench`.
+#[derive(Debug, clap::Args)]
+struct BenchArgs {
+    /// Scenario to measure.
+    #[arg(default_value = "social")]
+    scenario: String,
+    /// Seeds per engine.
+    #[arg(long, default_value_t = 10)]
+    seeds: u64,
+}
+
+/// Bad input: printed as one line, exit code 2.
+pub struct BadInput(pub String);
+
+impl From<crate::scenario::ScenarioError> for BadInput {
+    fn from(e: crate::scenario::ScenarioError) -> Self {
+        BadInput(e.to_string())
+    }
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        None => run_cmd::run(RunArgs { scenario: "social".into(), seed: 0, engine: None, out: None, bugs: Vec::new() }),
+        Some(Command::Run(args)) => run_cmd::run(args),
+        Some(Command::Sweep(args)) => sweep_cmd::sweep(args),
+        Some(Command::Check(args)) => check_cmd::check(args),
+        Some(Command::Bugs) => {
+            for bug in crate::bugs::ALL {
+                println!("{}\t{}\t{}", bug.name, bug.scenario, bug.description);
+            }
+            Ok(true)
+        }
+        Some(Command::Bench(args)) => bench_cmd::bench(args),
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(BadInput(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Shared by run/sweep/bench: load the scenario, pick the engine, validate the bugs.
+fn prepare(
+    scenario_arg: &str,
+    engine: Option<&str>,
+    bugs: &[String],
+) -> Result<(std::sync::Arc<crate::scenario::Scenario>, crate::engine::EngineKind), BadInput> {
+    let scenario = crate::scenario::load(scenario_arg)?;
+    let engine_name = engine.unwrap_or(&scenario.engine);
+    let engine = crate::engine::EngineKind::parse(engine_name).map_err(|e| BadInput(format!("--engine: {e}")))?;
+    if !engine.available() {
+        return Err(BadInput(format!(
+            "--engine {engine}: this binary was built without `--cfg madsim` (see .cargo/config.toml); use --engine turmoil"
+        )));
+    }
+    for bug in bugs {
+        if crate::bugs::find(bug).is_none() {
+            let names: Vec<&str> = crate::bugs::ALL.iter().map(|b| b.name).collect();
+            return Err(BadInput(format!("--bug {bug}: unknown planted bug (known: {})", names.join(", "))));
+        }
+    }
+    Ok((std::sync::Arc::new(scenario), engine))
+}

@@ -1,0 +1,59 @@
+use super::{prepare, BadInput, RunArgs};
+use crate::report::{self, ReportInput};
+use crate::run::{run as run_once, RunOutcome, RunRequest};
+use std::path::{Path, PathBuf};
+
+pub(super) fn run(args: RunArgs) -> Result<bool, BadInput> {
+    let (scenario, engine) = prepare(&args.scenario, args.engine.as_deref(), &args.bugs)?;
+    let request = RunRequest { scenario_arg: args.scenario.clone(), scenario, seed: args.seed, engine, bugs: args.bugs };
+    let outcome = run_once(&request);
+    let out = args.out.unwrap_or_else(|| {
+        PathBuf::from("reports").join(format!("{}-seed{}-{}", request.scenario.name, request.seed, engine))
+    });
+    print_outcome(&outcome);
+    match write_run_report(&out, &outcome) {
+        Ok(()) => println!("report: {}", out.join("index.html").display()),
+        Err(e) => eprintln!("warning: could not write the report to {}: {e}", out.display()),
+    }
+    Ok(outcome.results.passed())
+}
+
+/// Prints the checks, the verdict and (on failure) the repro line.
+pub(super) fn print_outcome(outcome: &RunOutcome) {
+    let r = &outcome.results;
+    println!(
+        "{} seed {} on {}: {} ops, {} faults, {:.1} simulated s in {:.2} wall s",
+        r.scenario, r.seed, r.engine, r.ops, r.faults, r.sim_seconds, r.wall_seconds
+    );
+    for c in &r.checks {
+        println!("  {} {:<28} {}", if c.ok { "ok  " } else { "FAIL" }, c.name, c.detail);
+    }
+    println!("verdict: {}   trace_hash: {}", r.verdict.to_uppercase(), r.trace_hash);
+    if !r.passed() {
+        println!("repro: {}", r.repro);
+    }
+}
+
+/// Writes results.json and the full report into `dir`.
+pub(super) fn write_run_report(dir: &Path, outcome: &RunOutcome) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let json = serde_json::to_string_pretty(&outcome.results).map_err(std::io::Error::other)?;
+    std::fs::write(dir.join("results.json"), &json)?;
+    let r = &outcome.results;
+    let title = format!("{} seed {} ({})", r.scenario, r.seed, r.engine);
+    report::write_report(
+        dir,
+        &ReportInput {
+            title: &title,
+            verdict_ok: r.passed(),
+            checks: &r.checks,
+            history: &outcome.history,
+            faults: &outcome.faults,
+            sim_end_us: (r.sim_seconds * 1e6) as u64,
+            repro: &r.repro,
+            results_json: &json,
+            extra_html: &outcome.extra_html,
+        },
+    )?;
+    Ok(())
+}

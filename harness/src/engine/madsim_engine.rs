@@ -1,0 +1,146 @@
+//! madsim: one runtime per run that jumps to the next event; nodes are madsim nodes, the
+//! nemesis is the supervisor task and uses madsim's own clog / packet loss / latency /
+//! kill / restart. Only compiled with `--cfg madsim` (see .cargo/config.toml).
+use super::{Io, NetControl};
+use crate::nemesis::{plan, Nemesis};
+use crate::workload::client_main;
+use crate::world::wire::PORT;
+use crate::world::{client_name, node_main, node_name, World};
+use madsim::runtime::{Handle, NodeHandle};
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+/// Longest single sleep; madsim's clock would overflow on "forever".
+const SLEEP_MAX: Duration = Duration::from_secs(3600);
+
+/// madsim's `Io`.
+pub struct MadsimIo;
+
+impl Io for MadsimIo {
+    type Socket = madsim::net::UdpSocket;
+
+    fn now_us() -> u64 {
+        madsim::time::TimeHandle::try_current()
+            .map_or(0, |t| u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX))
+    }
+
+    async fn sleep_until_us(t_us: u64) {
+        let now = Self::now_us();
+        if t_us > now {
+            madsim::time::sleep(Duration::from_micros(t_us - now).min(SLEEP_MAX)).await;
+        }
+    }
+
+    async fn bind(port: u16) -> io::Result<Self::Socket> {
+        madsim::net::UdpSocket::bind(SocketAddr::from((Ipv4Addr::UNSPECIFIED, port))).await
+    }
+
+    async fn send(socket: &Self::Socket, to: SocketAddr, bytes: &[u8]) {
+        let _ = socket.send_to(to, bytes).await;
+    }
+
+    async fn recv(socket: &Self::Socket, buf: &mut [u8]) -> io::Result<usize> {
+        socket.recv_from(buf).await.map(|(n, _)| n)
+    }
+}
+
+struct MadsimNet {
+    handle: Handle,
+    nodes: Vec<NodeHandle>,
+}
+
+impl MadsimNet {
+    fn id(&self, node: usize) -> Option<madsim::task::NodeId> {
+        self.nodes.get(node).map(|n| n.id())
+    }
+    fn links(&self, pairs: &[(usize, usize)], clog: bool) {
+        let net = madsim::net::NetSim::current();
+        for &(a, b) in pairs {
+            if let (Some(a), Some(b)) = (self.id(a), self.id(b)) {
+                for (src, dst) in [(a, b), (b, a)] {
+                    if clog {
+                        net.clog_link(src, dst);
+                    } else {
+                        net.unclog_link(src, dst);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl NetControl for MadsimNet {
+    fn cut(&mut self, pairs: &[(usize, usize)]) {
+        self.links(pairs, true);
+    }
+    fn repair(&mut self, pairs: &[(usize, usize)]) {
+        self.links(pairs, false);
+    }
+    fn crash(&mut self, node: usize) {
+        if let Some(id) = self.id(node) {
+            self.handle.kill(id);
+        }
+    }
+    fn restart(&mut self, node: usize) {
+        if let Some(id) = self.id(node) {
+            self.handle.restart(id);
+        }
+    }
+    fn set_loss(&mut self, rate: f64) {
+        madsim::net::NetSim::current().update_config(|c| c.packet_loss_rate = rate);
+    }
+    fn set_latency(&mut self, min_ms: u64, max_ms: u64) {
+        madsim::net::NetSim::current().update_config(|c| c.send_latency = latency_range(min_ms, max_ms));
+    }
+}
+
+/// madsim samples latency from a half-open range, which must not be empty.
+fn latency_range(min_ms: u64, max_ms: u64) -> std::ops::Range<Duration> {
+    Duration::from_millis(min_ms)..Duration::from_millis(max_ms.max(min_ms) + 1)
+}
+
+fn ip(group: u8, i: usize) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(192, 168, group, u8::try_from(i + 1).unwrap_or(u8::MAX)))
+}
+
+/// Runs the world under madsim until every client's last operation has had time to end.
+pub fn run(world: &World) -> Result<(), String> {
+    let (scenario, seed) = world.with(|w| (w.scenario.clone(), w.seed));
+    let mut config = madsim::Config::default();
+    config.net.send_latency = latency_range(scenario.network.latency_min_ms, scenario.network.latency_max_ms);
+    let runtime = madsim::runtime::Runtime::with_seed_and_config(seed, config);
+    let world = world.clone();
+    runtime.block_on(async move {
+        let handle = Handle::current();
+        let n = scenario.relations.nodes;
+        let nodes: Vec<NodeHandle> = (0..n)
+            .map(|i| {
+                let w = world.clone();
+                handle.create_node().name(node_name(i)).ip(ip(1, i)).init(move || node_main::<MadsimIo>(w.clone(), i)).build()
+            })
+            .collect();
+        let clients = scenario.workload.clients;
+        world.with(|w| {
+            w.node_addrs = (0..n).map(|i| SocketAddr::new(ip(1, i), PORT)).collect();
+            w.client_addrs = (0..clients).map(|c| SocketAddr::new(ip(2, c), PORT)).collect();
+        });
+        let _clients: Vec<NodeHandle> = (0..clients)
+            .map(|c| {
+                let w = world.clone();
+                handle.create_node().name(client_name(c)).ip(ip(2, c)).init(move || client_main::<MadsimIo>(w.clone(), c)).build()
+            })
+            .collect();
+        let mut net = MadsimNet { handle: handle.clone(), nodes };
+        let mut nemesis = Nemesis::new(plan(&scenario, seed), scenario.clone(), seed);
+        while let Some(due) = nemesis.next_due_us() {
+            MadsimIo::sleep_until_us(due).await;
+            nemesis.apply_due(MadsimIo::now_us(), &world, &mut net);
+        }
+        // Clients stop starting operations at the end; give the last one time to finish.
+        let drain_us = (scenario.workload.op_timeout_ms + 100) * 1000;
+        MadsimIo::sleep_until_us(scenario.end_us() + drain_us).await;
+        nemesis.heal_all(MadsimIo::now_us(), &world, &mut net);
+    });
+    Ok(())
+}

@@ -1,0 +1,264 @@
+//! Starting and healing planned faults. Network and process faults go through the engine's
+//! own features (`NetControl`); clock, disk, pause, duplication and reordering are the
+//! harness's, applied the same way under both engines.
+use super::plan::PlannedFault;
+use super::shapes::{bridge_cuts, halves_cuts, isolate_cuts, ring_cuts};
+use crate::engine::NetControl;
+use crate::scenario::{FaultKind, Scenario};
+use crate::world::{node_name, World};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How to undo a fault that is in force.
+#[derive(Clone, Debug)]
+enum Undo {
+    Repair(Vec<(usize, usize)>),
+    Restart(usize),
+    Resume(usize),
+    ClockReset(usize),
+    Global(FaultKind),
+    DiskEio(usize),
+    DiskSlow(usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Step {
+    // Heals sort before starts at the same instant, so a fault ending as another begins
+    // does not undo the new one.
+    Heal(usize),
+    Start(usize),
+}
+
+/// Salt for the nemesis's apply-time choices (victims, magnitudes, shapes).
+const APPLY_RNG_SALT: u64 = 0x4e45_4d41_5050_4c59;
+
+/// Walks a fault plan through simulated time.
+pub struct Nemesis {
+    plan: Vec<PlannedFault>,
+    steps: Vec<(u64, Step)>,
+    next: usize,
+    active: BTreeMap<usize, (usize, Undo)>,
+    global_active: BTreeMap<FaultKind, usize>,
+    down: BTreeSet<usize>,
+    rng: ChaCha8Rng,
+    scenario: std::sync::Arc<Scenario>,
+}
+
+impl Nemesis {
+    /// A nemesis that will run `plan`.
+    pub fn new(plan: Vec<PlannedFault>, scenario: std::sync::Arc<Scenario>, seed: u64) -> Self {
+        let mut steps: Vec<(u64, Step)> = plan
+            .iter()
+            .enumerate()
+            .flat_map(|(i, f)| [(f.start_us, Step::Start(i)), (f.end_us, Step::Heal(i))])
+            .collect();
+        steps.sort();
+        Nemesis {
+            plan,
+            steps,
+            next: 0,
+            active: BTreeMap::new(),
+            global_active: BTreeMap::new(),
+            down: BTreeSet::new(),
+            rng: ChaCha8Rng::seed_from_u64(seed ^ APPLY_RNG_SALT),
+            scenario,
+        }
+    }
+
+    /// When the next start or heal is due.
+    pub fn next_due_us(&self) -> Option<u64> {
+        self.steps.get(self.next).map(|s| s.0)
+    }
+
+    /// Applies every step due at or before `now_us`.
+    pub fn apply_due(&mut self, now_us: u64, world: &World, net: &mut dyn NetControl) {
+        while let Some(&(at, step)) = self.steps.get(self.next) {
+            if at > now_us {
+                break;
+            }
+            self.next += 1;
+            match step {
+                Step::Start(i) => self.start(i, now_us, world, net),
+                Step::Heal(i) => self.heal(i, now_us, world, net),
+            }
+        }
+    }
+
+    /// Heals everything still in force (end of run).
+    pub fn heal_all(&mut self, now_us: u64, world: &World, net: &mut dyn NetControl) {
+        let active: Vec<usize> = self.active.keys().copied().collect();
+        for i in active {
+            self.heal(i, now_us, world, net);
+        }
+        self.next = self.steps.len();
+    }
+
+    /// The current leader's index, as the observer last saw it.
+    fn leader(&self, world: &World) -> Option<usize> {
+        world.with(|w| w.observer.leader()).and_then(|id| usize::try_from(id).ok()).and_then(|id| id.checked_sub(1))
+    }
+
+    fn pick_up_node(&mut self, wanted: Option<usize>) -> Option<usize> {
+        let n = self.scenario.relations.nodes;
+        let node = wanted.unwrap_or_else(|| self.rng.random_range(0..n));
+        (node < n && !self.down.contains(&node)).then_some(node)
+    }
+
+    fn start(&mut self, i: usize, now_us: u64, world: &World, net: &mut dyn NetControl) {
+        let fault = self.plan[i].clone();
+        let n = self.scenario.relations.nodes;
+        let scenario = self.scenario.clone();
+        let ne = &scenario.nemesis;
+        let kind = fault.kind;
+        let applied: Option<(String, Vec<usize>, Undo)> = match kind {
+            FaultKind::PartitionIsolate => self.pick_up_node(fault.node).map(|node| {
+                let cuts = isolate_cuts(n, node);
+                net.cut(&cuts);
+                (format!("isolate {}", node_name(node)), vec![node], Undo::Repair(cuts))
+            }),
+            FaultKind::PartitionLeader => self.leader(world).and_then(|l| self.pick_up_node(Some(l))).map(|node| {
+                let cuts = isolate_cuts(n, node);
+                net.cut(&cuts);
+                (format!("isolate leader {}", node_name(node)), vec![node], Undo::Repair(cuts))
+            }),
+            FaultKind::PartitionHalves => {
+                let (cuts, minority) = halves_cuts(n, &mut self.rng);
+                net.cut(&cuts);
+                Some((format!("minority {} cut from the majority", names(&minority)), minority, Undo::Repair(cuts)))
+            }
+            FaultKind::PartitionRing => {
+                let cuts = ring_cuts(n, &mut self.rng);
+                net.cut(&cuts);
+                Some(("majorities ring".to_string(), (0..n).collect(), Undo::Repair(cuts)))
+            }
+            FaultKind::PartitionBridge => {
+                let (cuts, bridge) = bridge_cuts(n, &mut self.rng);
+                net.cut(&cuts);
+                Some((format!("bridge via {}", node_name(bridge)), vec![bridge], Undo::Repair(cuts)))
+            }
+            FaultKind::KillLeader | FaultKind::Crash => {
+                let target = if kind == FaultKind::KillLeader {
+                    self.leader(world)
+                } else {
+                    fault.node
+                };
+                target.and_then(|t| self.pick_up_node(Some(t))).map(|node| {
+                    net.crash(node);
+                    world.with(|w| {
+                        let disk = w.nodes[node].disk.clone();
+                        disk.crash(&mut w.rng);
+                        w.nodes[node].paused_until_us = None;
+                    });
+                    self.down.insert(node);
+                    (format!("crash {}", node_name(node)), vec![node], Undo::Restart(node))
+                })
+            }
+            FaultKind::Pause => self.pick_up_node(fault.node).map(|node| {
+                world.with(|w| w.nodes[node].paused_until_us = Some(fault.end_us));
+                (format!("pause {}", node_name(node)), vec![node], Undo::Resume(node))
+            }),
+            FaultKind::ClockBump | FaultKind::ClockDrift | FaultKind::ClockStrobe => {
+                self.pick_up_node(fault.node).map(|node| {
+                    let c = ne.clock.clone();
+                    let sign = if self.rng.random_bool(0.5) { 1i64 } else { -1 };
+                    let what = world.with(|w| {
+                        let clock = &mut w.nodes[node].clock;
+                        match kind {
+                            FaultKind::ClockBump => {
+                                let delta = sign * self.rng.random_range(1..=c.bump_max_ms.max(1)) as i64 * 1000;
+                                clock.bump(now_us, delta);
+                                format!("bump {} clock by {} ms", node_name(node), delta / 1000)
+                            }
+                            FaultKind::ClockDrift => {
+                                let ppm = sign * self.rng.random_range(1..=c.drift_max_ppm.max(1)) as i64;
+                                clock.set_drift_ppm(now_us, ppm);
+                                format!("drift {} clock by {ppm} ppm", node_name(node))
+                            }
+                            _ => {
+                                clock.start_strobe(now_us, c.strobe_amplitude_ms * 1000, c.strobe_period_ms * 1000);
+                                format!("strobe {} clock ±{} ms every {} ms", node_name(node), c.strobe_amplitude_ms, c.strobe_period_ms)
+                            }
+                        }
+                    });
+                    (what, vec![node], Undo::ClockReset(node))
+                })
+            }
+            FaultKind::Loss | FaultKind::Delay | FaultKind::Duplicate | FaultKind::Reorder => {
+                *self.global_active.entry(kind).or_default() += 1;
+                let what = match kind {
+                    FaultKind::Loss => {
+                        net.set_loss(ne.loss_rate);
+                        format!("lose {:.0}% of messages", ne.loss_rate * 100.0)
+                    }
+                    FaultKind::Delay => {
+                        let base = &self.scenario.network;
+                        net.set_latency(base.latency_min_ms, base.latency_max_ms.max(ne.delay_max_ms));
+                        format!("latency up to {} ms", ne.delay_max_ms)
+                    }
+                    FaultKind::Duplicate => {
+                        world.with(|w| w.wire_faults.duplicate_rate = ne.duplicate_rate);
+                        format!("duplicate {:.0}% of messages", ne.duplicate_rate * 100.0)
+                    }
+                    _ => {
+                        world.with(|w| {
+                            w.wire_faults.reorder_rate = ne.reorder_rate;
+                            w.wire_faults.reorder_max_us = ne.reorder_max_ms * 1000;
+                        });
+                        format!("hold back {:.0}% of messages up to {} ms", ne.reorder_rate * 100.0, ne.reorder_max_ms)
+                    }
+                };
+                Some((what, Vec::new(), Undo::Global(kind)))
+            }
+            FaultKind::DiskEio => self.pick_up_node(fault.node).map(|node| {
+                world.with(|w| w.nodes[node].disk.set_eio_probability(0.5));
+                (format!("{} disk returns EIO", node_name(node)), vec![node], Undo::DiskEio(node))
+            }),
+            FaultKind::DiskSlow => self.pick_up_node(fault.node).map(|node| {
+                let ms = ne.slow_fsync_ms;
+                world.with(|w| w.nodes[node].disk.set_fsync_latency_us(ms * 1000));
+                (format!("{} fsync takes {ms} ms", node_name(node)), vec![node], Undo::DiskSlow(node))
+            }),
+        };
+        if let Some((description, nodes, undo)) = applied {
+            let window = world.with(|w| w.fault_started(now_us, kind.name(), description, nodes.iter().map(|&x| node_name(x)).collect()));
+            self.active.insert(i, (window, undo));
+        }
+    }
+
+    fn heal(&mut self, i: usize, now_us: u64, world: &World, net: &mut dyn NetControl) {
+        let Some((window, undo)) = self.active.remove(&i) else { return };
+        match undo {
+            Undo::Repair(cuts) => net.repair(&cuts),
+            Undo::Restart(node) => {
+                self.down.remove(&node);
+                net.restart(node);
+            }
+            Undo::Resume(node) => world.with(|w| w.nodes[node].paused_until_us = None),
+            Undo::ClockReset(node) => world.with(|w| w.nodes[node].clock.reset(now_us)),
+            Undo::Global(kind) => {
+                let count = self.global_active.entry(kind).or_default();
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    match kind {
+                        FaultKind::Loss => net.set_loss(0.0),
+                        FaultKind::Delay => {
+                            let base = &self.scenario.network;
+                            net.set_latency(base.latency_min_ms, base.latency_max_ms);
+                        }
+                        FaultKind::Duplicate => world.with(|w| w.wire_faults.duplicate_rate = 0.0),
+                        _ => world.with(|w| w.wire_faults.reorder_rate = 0.0),
+                    }
+                }
+            }
+            Undo::DiskEio(node) => world.with(|w| w.nodes[node].disk.set_eio_probability(0.0)),
+            Undo::DiskSlow(node) => world.with(|w| w.nodes[node].disk.set_fsync_latency_us(0)),
+        }
+        world.with(|w| w.fault_healed(window, now_us));
+    }
+}
+
+fn names(nodes: &[usize]) -> String {
+    let names: Vec<String> = nodes.iter().map(|&n| node_name(n)).collect();
+    format!("{{{}}}", names.join(","))
+}

@@ -1,0 +1,71 @@
+//! One run from scenario to verdict: build the world, run it on an engine, check the
+//! history, assemble `results.json`. Also the sweep over many seeds.
+mod checks;
+mod panic_capture;
+mod results;
+mod sweep;
+
+pub use results::{repro_line, Results};
+pub use sweep::{sweep, SweepOutcome, SweepRequest};
+
+use crate::engine::{self, EngineKind};
+use crate::history::Event;
+use crate::nemesis::FaultWindow;
+use crate::scenario::Scenario;
+use crate::world::{World, WorldState};
+use std::sync::Arc;
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct RunRequest {
+    /// The scenario as the user named it (name or path), for the repro line.
+    pub scenario_arg: String,
+    /// The loaded scenario.
+    pub scenario: Arc<Scenario>,
+    /// Run seed.
+    pub seed: u64,
+    /// Engine.
+    pub engine: EngineKind,
+    /// Planted bugs from the command line (the scenario's own are added).
+    pub bugs: Vec<String>,
+}
+
+impl RunRequest {
+    /// Every bug switched on: the scenario's and the command line's, sorted, no repeats.
+    pub fn all_bugs(&self) -> Vec<String> {
+        let mut bugs: Vec<String> = self.scenario.bugs.iter().chain(self.bugs.iter()).cloned().collect();
+        bugs.sort();
+        bugs.dedup();
+        bugs
+    }
+}
+
+/// Everything a run produced.
+pub struct RunOutcome {
+    /// The results.json content.
+    pub results: Results,
+    /// The client history.
+    pub history: Vec<Event>,
+    /// The faults as they happened.
+    pub faults: Vec<FaultWindow>,
+    /// Extra report sections (e.g. the non-linearizable window's timeline).
+    pub extra_html: Vec<(String, String)>,
+}
+
+/// Runs one simulation and checks it. A panic inside the simulated system is a finding:
+/// it becomes a failed `no-panic` check, not a crash of the caller.
+pub fn run(request: &RunRequest) -> RunOutcome {
+    let wall_start = std::time::Instant::now();
+    let bugs = request.all_bugs();
+    let state = WorldState::new(request.seed, request.scenario.clone(), crate::bugs::raft_bugs(&bugs));
+    let world = World::new(state);
+    let engine_result = panic_capture::catch(|| engine::run(request.engine, &world));
+    // Wall time is measured here, outside the simulation (under madsim, clocks inside are simulated).
+    let wall_seconds = wall_start.elapsed().as_secs_f64();
+    let failure = match engine_result {
+        Ok(Ok(())) => None,
+        Ok(Err(engine_error)) => Some(("engine".to_string(), engine_error)),
+        Err(panic_message) => Some(("no-panic".to_string(), panic_message)),
+    };
+    checks::assemble(request, &world, bugs, failure, wall_seconds)
+}

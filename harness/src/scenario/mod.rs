@@ -1,0 +1,9 @@
+//! Scenario files: what to run, for how long, under which faults. TOML in, validated structs out.
+mod load;
+mod model;
+
+pub use load::{load, load_str, resolve_path, ScenarioError};
+pub use model::{
+    ChecksConfig, ClockConfig, FaultKind, NemesisConfig, NemesisMode, NetworkConfig, RelationsConfig, Scenario,
+    ScheduledFault, WorkloadConfig, WorkloadMix, secs_to_us,
+};

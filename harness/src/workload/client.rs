@@ -1,0 +1,142 @@
+//! One client process: pick an operation, send it to the node it believes leads, retry on
+//! NotLeader or timeout until the operation's deadline, and record the outcome.
+use super::op::{pick_operation, HistoryOp};
+use crate::engine::Io;
+use crate::history::EventKind;
+use crate::world::wire::{Envelope, DATAGRAM_BYTES_MAX, PORT};
+use crate::world::World;
+use faultline_systems::relations::{Operation, Reply, Request, RequestId};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::Value;
+
+/// How an operation ended.
+enum Outcome {
+    Ok { value: Value, node: u64 },
+    /// Definitely not applied.
+    Fail,
+    /// Maybe applied.
+    Info,
+}
+
+struct Client<'a, I: Io> {
+    world: &'a World,
+    index: usize,
+    socket: I::Socket,
+    rng: ChaCha8Rng,
+    nodes: usize,
+    leader_hint: Option<usize>,
+    buf: Vec<u8>,
+}
+
+/// Salt for client RNG streams.
+const CLIENT_RNG_SALT: u64 = 0x434c_4945_4e54_0000;
+
+/// Runs client `index` until the scenario's end.
+pub async fn client_main<I: Io>(world: World, index: usize) {
+    let Ok(socket) = I::bind(PORT).await else { return };
+    let (seed, scenario) = world.with(|w| (w.seed, w.scenario.clone()));
+    let mut client = Client::<I> {
+        world: &world,
+        index,
+        socket,
+        rng: ChaCha8Rng::seed_from_u64(seed ^ CLIENT_RNG_SALT ^ index as u64),
+        nodes: scenario.relations.nodes,
+        leader_hint: None,
+        buf: vec![0u8; DATAGRAM_BYTES_MAX],
+    };
+    let w = &scenario.workload;
+    let end_us = scenario.end_us();
+    let clients = w.clients as u64;
+    let mut process = index as u64;
+    let mut seq = 0u64;
+    loop {
+        let think_us = client.rng.random_range(0..=w.think_ms * 1000);
+        I::sleep_until_us(I::now_us() + think_us).await;
+        if I::now_us() >= end_us {
+            break;
+        }
+        let op = pick_operation(&mut client.rng, w);
+        seq += 1;
+        let id = RequestId { client: index as u64, seq };
+        let h = HistoryOp::of(&op);
+        world.with(|s| s.record_op(I::now_us(), process, EventKind::Invoke, h.f, Some(h.key.clone()), h.value.clone(), None));
+        let outcome = client.execute(&op, id, w.attempt_timeout_ms * 1000, w.op_timeout_ms * 1000).await;
+        let now = I::now_us();
+        let in_doubt = matches!(outcome, Outcome::Info);
+        world.with(|s| match outcome {
+            Outcome::Ok { value, node } => {
+                if op.is_write() {
+                    s.acked_writes.push(id);
+                }
+                s.record_op(now, process, EventKind::Ok, h.f, Some(h.key), value, Some(format!("n{node}")));
+            }
+            Outcome::Fail => s.record_op(now, process, EventKind::Fail, h.f, Some(h.key), h.value, None),
+            Outcome::Info => s.record_op(now, process, EventKind::Info, h.f, Some(h.key), h.value, None),
+        });
+        if in_doubt {
+            // Jepsen's convention: a process with an operation in doubt never issues again.
+            process += clients;
+        }
+    }
+}
+
+impl<I: Io> Client<'_, I> {
+    async fn execute(&mut self, op: &Operation, id: RequestId, attempt_us: u64, op_timeout_us: u64) -> Outcome {
+        let deadline = I::now_us() + op_timeout_us;
+        let mut target = self.leader_hint.unwrap_or_else(|| self.rng.random_range(0..self.nodes));
+        let mut in_doubt = false;
+        let request = Envelope::Request { client: self.index as u64, request: Request { id, op: op.clone() } }.encode();
+        loop {
+            let now = I::now_us();
+            if now >= deadline {
+                // A read has no effect, so one that never answered simply failed.
+                return if in_doubt && op.is_write() { Outcome::Info } else { Outcome::Fail };
+            }
+            let Some(addr) = self.world.with(|w| w.node_addrs.get(target).copied()) else { return Outcome::Fail };
+            I::send(&self.socket, addr, &request).await;
+            match self.await_reply(id, (now + attempt_us).min(deadline)).await {
+                Some((node, Reply::NotLeader { leader_hint })) => {
+                    let hinted = leader_hint.and_then(|h| usize::try_from(h).ok()).filter(|&h| h >= 1 && h <= self.nodes && h != node as usize);
+                    target = match hinted {
+                        Some(h) => h - 1,
+                        None => self.rng.random_range(0..self.nodes),
+                    };
+                    self.leader_hint = None;
+                    // Brief back-off so an election can finish.
+                    I::sleep_until_us(I::now_us() + 10_000).await;
+                }
+                Some((node, reply)) => match HistoryOp::ok_value(op, &reply) {
+                    Some(value) => {
+                        self.leader_hint = Some(target);
+                        return Outcome::Ok { value, node };
+                    }
+                    // A reply of the wrong shape is a bug in the server; treat it as unknown.
+                    None => return if op.is_write() { Outcome::Info } else { Outcome::Fail },
+                },
+                None => {
+                    in_doubt = true;
+                    self.leader_hint = None;
+                    target = self.rng.random_range(0..self.nodes);
+                }
+            }
+        }
+    }
+
+    /// Waits for the reply to `id` until `until_us`; stale replies to earlier requests are dropped.
+    async fn await_reply(&mut self, id: RequestId, until_us: u64) -> Option<(u64, Reply)> {
+        loop {
+            let received = tokio::select! {
+                biased;
+                r = I::recv(&self.socket, &mut self.buf) => r.ok(),
+                _ = I::sleep_until_us(until_us) => return None,
+            };
+            let Some(len) = received else { continue };
+            if let Ok(Envelope::Reply { node, request, reply }) = Envelope::decode(&self.buf[..len]) {
+                if request == id {
+                    return Some((node, reply));
+                }
+            }
+        }
+    }
+}
