@@ -1,4 +1,9 @@
 //! The relations (follow graph) service: its client API and its replicated state machine.
 mod api;
+mod node;
+mod state_machine;
 
 pub use api::{Operation, Reply, Request, RequestId, UserId};
+pub use node::{Output, RelationsNode, MAX_PENDING_PROPOSALS};
+pub use state_machine::{encode_request, FollowGraph};
+pub use crate::raft::decode_message;
