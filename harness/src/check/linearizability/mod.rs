@@ -1,0 +1,1 @@
+//! Linearizability checker (Wing–Gong–Lowe search); being built in the following commits.
