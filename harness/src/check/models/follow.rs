@@ -116,6 +116,17 @@ impl Model for Follow {
         }
     }
 
+    fn state_json(&self, state: &Vec<Val>) -> Value {
+        Value::Array(state.iter().map(Val::to_json).collect())
+    }
+
+    fn state_from_json(&self, v: &Value) -> Option<Vec<Val>> {
+        let mut s: Vec<Val> = v.as_array()?.iter().map(Val::from_json).collect();
+        s.sort();
+        s.dedup();
+        Some(s)
+    }
+
     fn is_read_only(&self, op: &FollowOp) -> bool {
         !matches!(op, FollowOp::Follow(_) | FollowOp::Unfollow(_))
     }

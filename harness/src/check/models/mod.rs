@@ -84,6 +84,10 @@ pub trait Model {
     fn step(&self, state: &Self::State, op: &Self::Op) -> Option<Self::State>;
     /// True for ops that never change the state (reads): safe to drop when shrinking a failure.
     fn is_read_only(&self, op: &Self::Op) -> bool;
+    /// A state as JSON, for reports (e.g. the state a failing window starts from).
+    fn state_json(&self, state: &Self::State) -> Value;
+    /// The inverse of `state_json`; `None` if `v` is not a state of this model.
+    fn state_from_json(&self, v: &Value) -> Option<Self::State>;
 
     /// Parse and apply in one go (convenient in tests; the checker parses once up front).
     fn step_json(&self, state: &Self::State, f: &str, input: &Value, output: &Value) -> Result<Option<Self::State>, ModelError> {

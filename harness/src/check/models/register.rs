@@ -96,6 +96,12 @@ macro_rules! register_model {
             fn is_read_only(&self, op: &RegOp) -> bool {
                 matches!(op, RegOp::Read(_))
             }
+            fn state_json(&self, state: &Val) -> Value {
+                state.to_json()
+            }
+            fn state_from_json(&self, v: &Value) -> Option<Val> {
+                Some(Val::from_json(v))
+            }
         }
     };
 }

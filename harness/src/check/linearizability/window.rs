@@ -1,0 +1,137 @@
+//! Shrink a non-linearizable key's history to a small failing window.
+//!
+//! Only sound reductions are used, so the window (with its start states) is itself
+//! non-linearizable and therefore a witness for the whole history:
+//! 1. the shortest failing prefix (linearizability is prefix-closed: an op whose completion
+//!    lies past the cut becomes optional, exactly like an info op), found by binary search;
+//! 2. dropping reads, in halving chunks, while the rest still fails (a read changes no state,
+//!    so any linearization of the full set restricts to one of the smaller set);
+//! 3. anchoring: at a quiescent point T (every earlier op returned before T) all ops before T
+//!    precede all ops after it in any linearization, so if the ops after T fail from *every*
+//!    state the ops before T can end in, the ops after T plus those start states suffice.
+use super::prepare::{Partition, PrepOp};
+use super::search::{final_states, search, Item, SearchResult};
+use crate::check::models::Model;
+
+/// Bound on read-removal attempts, so shrinking a huge failing key stays cheap.
+const MAX_READ_DROPS: usize = 256;
+/// Bound on quiescent points tried when anchoring.
+const MAX_ANCHORS: usize = 16;
+
+/// The shrunk failure: which ops, where the history was cut, and the deepest partial order.
+#[derive(Clone, Debug)]
+pub(crate) struct Shrunk<S> {
+    /// Indices into the partition's ops, in invoke order.
+    pub ops: Vec<usize>,
+    /// Event position of the cut: completions after it are treated as not yet returned.
+    pub cut: usize,
+    /// The states the window may start in (empty: the model's initial state).
+    pub start_states: Vec<S>,
+    /// Longest partial linearization found, as indices into `ops`.
+    pub deepest: Vec<usize>,
+    /// The op (index into `ops`) that could not be placed next.
+    pub stuck: Option<usize>,
+}
+
+fn items<'a, O>(ops: &'a [PrepOp<O>], subset: &[usize], cut: usize) -> Vec<Item<'a, O>> {
+    subset
+        .iter()
+        .map(|&i| {
+            let o = &ops[i];
+            Item { op: &o.op, call: o.call, ret: o.ret.filter(|&r| r <= cut) }
+        })
+        .collect()
+}
+
+/// Shrink a partition already known to be non-linearizable; `steps` bounds each search.
+/// `full` is the (deepest, stuck) pair of the search over all ops, used if shrinking can't
+/// re-establish the failure within the budget.
+pub(crate) fn shrink<M: Model>(
+    model: &M,
+    part: &Partition<M::Op>,
+    steps: u64,
+    full: (Vec<usize>, Option<usize>),
+) -> Shrunk<M::State> {
+    let ops = &part.ops;
+    let fails_from = |subset: &[usize], cut: usize, init: M::State| -> Option<(Vec<usize>, Option<usize>)> {
+        match search(model, &items(ops, subset, cut), init, steps) {
+            SearchResult::NotLinearizable { deepest, stuck } => Some((deepest, stuck)),
+            // Inconclusive counts as "not shown to fail": the window must be a real witness.
+            _ => None,
+        }
+    };
+    let fails = |subset: &[usize], cut: usize| fails_from(subset, cut, model.init());
+    let upto = |cut: usize| -> Vec<usize> { (0..ops.len()).filter(|&i| ops[i].call <= cut).collect() };
+
+    // 1. Shortest failing prefix; only cuts at return events can change the verdict.
+    let mut rets: Vec<usize> = ops.iter().filter_map(|o| o.ret).collect();
+    rets.sort_unstable();
+    let (mut lo, mut hi) = (0usize, rets.len().saturating_sub(1));
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if fails(&upto(rets[mid]), rets[mid]).is_some() {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let cut = rets.get(lo).copied().unwrap_or(usize::MAX);
+    let mut subset = upto(cut);
+    if fails(&subset, cut).is_none() {
+        // Budget trouble while shrinking: fall back to the whole key.
+        return Shrunk { ops: (0..ops.len()).collect(), cut: usize::MAX, start_states: Vec::new(), deepest: full.0, stuck: full.1 };
+    }
+
+    // 2. Drop reads: optional ones are no-ops outright; completed ones in halving chunks.
+    subset.retain(|&i| !(model.is_read_only(&ops[i].op) && ops[i].ret.is_none_or(|r| r > cut)));
+    let mut reads: Vec<usize> = subset.iter().copied().filter(|&i| model.is_read_only(&ops[i].op)).collect();
+    let mut chunk = reads.len();
+    let mut attempts = 0;
+    while chunk >= 1 && attempts < MAX_READ_DROPS {
+        let mut at = 0;
+        while at < reads.len() && attempts < MAX_READ_DROPS {
+            attempts += 1;
+            let group = &reads[at..(at + chunk).min(reads.len())];
+            let without: Vec<usize> = subset.iter().copied().filter(|i| !group.contains(i)).collect();
+            if fails(&without, cut).is_some() {
+                subset = without;
+                reads.drain(at..(at + chunk).min(reads.len()));
+            } else {
+                at += chunk;
+            }
+        }
+        chunk /= 2;
+    }
+
+    // 3. Anchor at the latest quiescent point that still leaves a failing suffix.
+    let eff_ret = |i: usize| ops[i].ret.filter(|&r| r <= cut).unwrap_or(usize::MAX);
+    let mut quiescent = Vec::new();
+    let mut max_ret = 0usize;
+    for (k, &i) in subset.iter().enumerate() {
+        if k > 0 && max_ret < ops[i].call {
+            quiescent.push(k);
+        }
+        max_ret = max_ret.max(eff_ret(i));
+    }
+    for &k in quiescent.iter().rev().take(MAX_ANCHORS) {
+        let (before, after) = subset.split_at(k);
+        let Some(states) = final_states(model, &items(ops, before, cut), model.init(), steps) else {
+            continue;
+        };
+        let mut first = None;
+        let all_fail = !states.is_empty()
+            && states.iter().all(|s| match fails_from(after, cut, s.clone()) {
+                Some(r) => {
+                    first.get_or_insert(r);
+                    true
+                }
+                None => false,
+            });
+        if let (true, Some((deepest, stuck))) = (all_fail, first) {
+            return Shrunk { ops: after.to_vec(), cut, start_states: states, deepest, stuck };
+        }
+    }
+
+    let (deepest, stuck) = fails(&subset, cut).unwrap_or_default();
+    Shrunk { ops: subset, cut, start_states: Vec::new(), deepest, stuck }
+}
