@@ -8,6 +8,7 @@ mod fxhash;
 mod load;
 mod prepare;
 mod search;
+mod synth;
 mod timeline;
 mod window;
 
@@ -24,6 +25,7 @@ use super::CheckResult;
 use crate::history::{Event, EventKind, History, HistoryFile, InputError};
 
 pub use load::{check_file, load_history};
+pub use synth::{synthetic_history, SynthSpec};
 pub use timeline::render_timeline_html;
 
 /// Stable checker name used in `results.json`.

@@ -55,7 +55,8 @@ pub(crate) fn search<M: Model>(model: &M, items: &[Item<'_, M::Op>], init: M::St
 }
 
 /// Every state some complete linearization of `items` can end in (in discovery order, no
-/// duplicates), or `None` if the budget ran out. Meant for histories without optional ops.
+/// duplicates), or `None` if the budget ran out. A state is recorded the moment every
+/// mandatory op is linearized; optional ops may or may not have been used by then.
 pub(crate) fn final_states<M: Model>(model: &M, items: &[Item<'_, M::Op>], init: M::State, max_steps: u64) -> Option<Vec<M::State>> {
     let mut seen: HashSet<M::State, FxBuild> = HashSet::default();
     let mut out = Vec::new();

@@ -6,9 +6,10 @@
 //!    lies past the cut becomes optional, exactly like an info op), found by binary search;
 //! 2. dropping reads, in halving chunks, while the rest still fails (a read changes no state,
 //!    so any linearization of the full set restricts to one of the smaller set);
-//! 3. anchoring: at a quiescent point T (every earlier op returned before T) all ops before T
-//!    precede all ops after it in any linearization, so if the ops after T fail from *every*
-//!    state the ops before T can end in, the ops after T plus those start states suffice.
+//! 3. anchoring: at a quiescent point T (every earlier returned op returned before T) those
+//!    ops precede all ops after T in any linearization, so if the ops after T (plus earlier
+//!    info ops, which may still take effect) fail from *every* state the ops before T can end
+//!    in, that window plus those start states suffices.
 use super::prepare::{Partition, PrepOp};
 use super::search::{final_states, search, Item, SearchResult};
 use crate::check::models::Model;
@@ -103,24 +104,32 @@ pub(crate) fn shrink<M: Model>(
         chunk /= 2;
     }
 
-    // 3. Anchor at the latest quiescent point that still leaves a failing suffix.
-    let eff_ret = |i: usize| ops[i].ret.filter(|&r| r <= cut).unwrap_or(usize::MAX);
+    // 3. Anchor at the latest quiescent point that still leaves a failing suffix. Quiescent
+    // means every *returned* op before T returned before T; optional (info) ops invoked
+    // before T may still take effect after it, so they are carried into the window as
+    // optional ops. Carrying all of them (even ones the prefix may have used) only makes the
+    // window easier to linearize, so a failure of the window still proves the whole fails.
+    let returned = |i: usize| ops[i].ret.filter(|&r| r <= cut);
     let mut quiescent = Vec::new();
     let mut max_ret = 0usize;
     for (k, &i) in subset.iter().enumerate() {
         if k > 0 && max_ret < ops[i].call {
             quiescent.push(k);
         }
-        max_ret = max_ret.max(eff_ret(i));
+        if let Some(r) = returned(i) {
+            max_ret = max_ret.max(r);
+        }
     }
     for &k in quiescent.iter().rev().take(MAX_ANCHORS) {
         let (before, after) = subset.split_at(k);
+        let mut window: Vec<usize> = before.iter().copied().filter(|&i| returned(i).is_none()).collect();
+        window.extend_from_slice(after);
         let Some(states) = final_states(model, &items(ops, before, cut), model.init(), steps) else {
             continue;
         };
         let mut first = None;
         let all_fail = !states.is_empty()
-            && states.iter().all(|s| match fails_from(after, cut, s.clone()) {
+            && states.iter().all(|s| match fails_from(&window, cut, s.clone()) {
                 Some(r) => {
                     first.get_or_insert(r);
                     true
@@ -128,7 +137,7 @@ pub(crate) fn shrink<M: Model>(
                 None => false,
             });
         if let (true, Some((deepest, stuck))) = (all_fail, first) {
-            return Shrunk { ops: after.to_vec(), cut, start_states: states, deepest, stuck };
+            return Shrunk { ops: window, cut, start_states: states, deepest, stuck };
         }
     }
 

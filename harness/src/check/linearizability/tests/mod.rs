@@ -1,4 +1,5 @@
 //! Checker tests: hand-written histories, a brute-force oracle, loading and rendering.
+mod bench;
 mod known;
 mod oracle;
 
