@@ -6,7 +6,7 @@
 //! A memo of (set of linearized ops, model state) prunes configurations already explored.
 //! Ops without a return entry (info / pending) are optional: success needs only every op that
 //! has a return entry to be linearized; the rest may happen later or never.
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::fxhash::FxBuild;
 use crate::check::models::Model;
@@ -123,8 +123,15 @@ fn core<M: Model>(
     };
 
     let words = n.div_ceil(64).max(1);
-    let mut bits = vec![0u64; words];
-    let mut cache: HashSet<(Vec<u64>, M::State), FxBuild> = HashSet::default();
+    let optional: Vec<bool> = items.iter().map(|it| it.ret.is_none()).collect();
+    let has_optional = optional.iter().any(|&o| o);
+    // Linearized ops, split: mandatory ones in `mbits`, optional ones in `obits`.
+    let mut mbits = vec![0u64; words];
+    let mut obits = if has_optional { vec![0u64; words] } else { Vec::new() };
+    // Memo with subsumption: (mandatory set, state) -> optional sets already explored. A new
+    // configuration whose optional set is a superset of an explored one is subsumed: having
+    // used *fewer* optional ops leaves strictly more freedom (they may happen later or never).
+    let mut memo: HashMap<(Vec<u64>, M::State), Vec<Vec<u64>>, FxBuild> = HashMap::default();
     let mut state = init;
     let mut stack: Vec<(usize, M::State)> = Vec::new();
     let mut linearized_mandatory = 0usize;
@@ -145,8 +152,9 @@ fn core<M: Model>(
         match at {
             Some((_, false, i)) => {
                 if let Some(s2) = model.step(&state, items[i].op) {
+                    let bits = if optional[i] { &mut obits } else { &mut mbits };
                     bits[i / 64] |= 1 << (i % 64);
-                    if cache.insert((bits.clone(), s2.clone())) {
+                    if memo_insert(&mut memo, &mbits, &obits, &s2) {
                         stack.push((i, std::mem::replace(&mut state, s2)));
                         remove(&mut next, &mut prev, call_node[i]);
                         if ret_node[i] != NIL {
@@ -156,6 +164,7 @@ fn core<M: Model>(
                         entry = next[0];
                         continue;
                     }
+                    let bits = if optional[i] { &mut obits } else { &mut mbits };
                     bits[i / 64] &= !(1 << (i % 64));
                 }
                 entry = next[entry];
@@ -174,6 +183,7 @@ fn core<M: Model>(
                     return Core::Done { deepest, stuck };
                 };
                 state = s;
+                let bits = if optional[j] { &mut obits } else { &mut mbits };
                 bits[j / 64] &= !(1 << (j % 64));
                 // Restore in reverse order of removal so the dancing links stay consistent.
                 if ret_node[j] != NIL {
@@ -185,4 +195,22 @@ fn core<M: Model>(
             }
         }
     }
+}
+
+/// Record a configuration unless an explored one subsumes it; true if it is new.
+fn memo_insert<S: Clone + Eq + std::hash::Hash>(
+    memo: &mut HashMap<(Vec<u64>, S), Vec<Vec<u64>>, FxBuild>,
+    mbits: &[u64],
+    obits: &[u64],
+    state: &S,
+) -> bool {
+    let subset = |a: &[u64], b: &[u64]| a.iter().zip(b).all(|(x, y)| x & !y == 0);
+    let seen = memo.entry((mbits.to_vec(), state.clone())).or_default();
+    if seen.iter().any(|o| subset(o, obits)) {
+        return false;
+    }
+    // Drop explored supersets: the new, smaller set subsumes them from now on.
+    seen.retain(|o| !subset(obits, o));
+    seen.push(obits.to_vec());
+    true
 }

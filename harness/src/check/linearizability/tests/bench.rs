@@ -55,3 +55,31 @@ fn bench_ops_per_second() {
         println!("{model:>12} ops={ops:>6} keys={keys:>2} clients={clients}: {:>10.0} ops/s", total / secs);
     }
 }
+
+#[test]
+#[ignore = "stress; run with --ignored --nocapture"]
+fn stress_many_clients_and_timeouts() {
+    for (model, ops, keys, clients, info) in [
+        (ModelKind::Register, 1000, 1, 16, 50),
+        (ModelKind::CasRegister, 1000, 1, 16, 100),
+        (ModelKind::Kv, 1000, 5, 32, 100),
+        (ModelKind::Follow, 1000, 5, 32, 100),
+        (ModelKind::Register, 10_000, 1, 8, 20),
+    ] {
+        let start = Instant::now();
+        let (mut lin, mut inc) = (0, 0);
+        for seed in 0..10 {
+            let h = synthetic_history(SynthSpec { model, ops, keys, clients, info_permille: info, seed });
+            match check_history(model, &h, Budget::default()) {
+                LinearizabilityResult::Linearizable { .. } => lin += 1,
+                LinearizabilityResult::Inconclusive { .. } => inc += 1,
+                r => panic!("{r:?}"),
+            }
+        }
+        let secs = start.elapsed().as_secs_f64();
+        println!(
+            "{model:>12} ops={ops} keys={keys} clients={clients} info={info}‰: {lin} linearizable, {inc} inconclusive, {:.0} ops/s",
+            (ops * 10) as f64 / secs
+        );
+    }
+}
