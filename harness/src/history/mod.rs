@@ -2,6 +2,7 @@
 //!
 //! Also reads and writes histories: JSONL (native) and Jepsen EDN, with errors that name the
 //! file, line and field.
+#![warn(missing_docs)]
 mod edn;
 mod error;
 mod event;

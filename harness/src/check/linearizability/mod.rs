@@ -4,6 +4,7 @@
 //! ops are dropped, `info` ops may take effect any time after their invoke or never, and each
 //! key is searched independently. A failure is shrunk to a small window of ops that still
 //! cannot be linearized, which `render_timeline_html` draws.
+#![warn(missing_docs)]
 mod fxhash;
 mod load;
 mod prepare;

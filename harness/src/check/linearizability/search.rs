@@ -45,6 +45,9 @@ enum Core {
 
 const NIL: usize = usize::MAX;
 
+/// (mandatory ops linearized, state) -> sets of optional ops linearized that were explored.
+type Memo<S> = HashMap<(Vec<u64>, S), Vec<Vec<u64>>, FxBuild>;
+
 /// Is there an order of `items`, starting from `init`? At most `max_steps` loop iterations.
 pub(crate) fn search<M: Model>(model: &M, items: &[Item<'_, M::Op>], init: M::State, max_steps: u64) -> SearchResult {
     match core(model, items, init, max_steps, |_| true) {
@@ -131,7 +134,7 @@ fn core<M: Model>(
     // Memo with subsumption: (mandatory set, state) -> optional sets already explored. A new
     // configuration whose optional set is a superset of an explored one is subsumed: having
     // used *fewer* optional ops leaves strictly more freedom (they may happen later or never).
-    let mut memo: HashMap<(Vec<u64>, M::State), Vec<Vec<u64>>, FxBuild> = HashMap::default();
+    let mut memo: Memo<M::State> = HashMap::default();
     let mut state = init;
     let mut stack: Vec<(usize, M::State)> = Vec::new();
     let mut linearized_mandatory = 0usize;
@@ -199,7 +202,7 @@ fn core<M: Model>(
 
 /// Record a configuration unless an explored one subsumes it; true if it is new.
 fn memo_insert<S: Clone + Eq + std::hash::Hash>(
-    memo: &mut HashMap<(Vec<u64>, S), Vec<Vec<u64>>, FxBuild>,
+    memo: &mut Memo<S>,
     mbits: &[u64],
     obits: &[u64],
     state: &S,

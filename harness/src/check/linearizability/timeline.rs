@@ -18,7 +18,11 @@ const STYLE: &str = "<style>\
 .fl-lin-lanes{position:relative;flex:1}\
 .fl-lin-op{position:absolute;height:18px;box-sizing:border-box;border-radius:3px;padding:0 4px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;font-size:11px;line-height:18px;border:1px solid #8c959f;background:#eaeef2;min-width:6px}\
 .fl-lin-ok{background:#dafbe1;border-color:#4ac26b}\
-.fl-lin-stuck{background:#ffebe9;border-color:#cf222e;border-width:2px;font-weight:600}\
+.fl-lin-stuck{background:#ffebe9;border-color:#cf222e;border-width:2px;font-weight:600;overflow:visible;z-index:1}\
+.fl-lin-stuck span.fl-lin-l{background:#ffebe9;padding-right:4px;border-radius:3px}\
+.fl-lin-table{border-collapse:collapse;margin-top:10px;font-size:11px}\
+.fl-lin-table th,.fl-lin-table td{border-bottom:1px solid #eaeef2;padding:2px 8px;text-align:left;vertical-align:top}\
+.fl-lin-table td.fl-lin-v{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;max-width:420px;overflow-wrap:anywhere}\
 .fl-lin-open{background:#fff8c5;border-color:#d4a72c}\
 .fl-lin-info{background-image:repeating-linear-gradient(45deg,rgba(0,0,0,.07) 0 4px,transparent 4px 8px);border-style:dashed}\
 .fl-lin-cut{border-right-style:dashed}\
@@ -107,8 +111,52 @@ Numbered ops form the longest order the search could justify; the red op could n
         }
         h.push_str("</div></div>");
     }
-    h.push_str("</div></div>");
+    h.push_str("</div>");
+    table(&mut h, window, &order);
+    h.push_str("</div>");
     h
+}
+
+/// The window's ops as a table, so long values stay readable however narrow their bars are.
+fn table(h: &mut String, window: &FailingWindow, order: &BTreeMap<usize, usize>) {
+    h.push_str(
+        "<table class=\"fl-lin-table\"><tr><th>op</th><th>process</th><th>call</th><th>result</th>\
+<th>invoke (#index, µs)</th><th>completion (#index, µs)</th><th>status</th></tr>",
+    );
+    for (i, o) in window.ops.iter().enumerate() {
+        let result = match (&o.output, o.complete_pos) {
+            (Some(v), _) => v.to_string(),
+            (None, Some(_)) => "info (unknown)".to_string(),
+            (None, None) => "pending".to_string(),
+        };
+        let done = match (o.complete_index, o.complete_time_us) {
+            (Some(c), Some(t)) => format!("#{c}, {t}"),
+            _ => "—".to_string(),
+        };
+        let status = if window.stuck == Some(i) {
+            "stuck: cannot be placed".to_string()
+        } else if let Some(n) = order.get(&i) {
+            format!("ordered {n}")
+        } else {
+            "not placed".to_string()
+        };
+        let cut = if o.after_cut { " (returned after the failure point)" } else { "" };
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>p{}</td><td class=\"fl-lin-v\">{}({})</td><td class=\"fl-lin-v\">{}</td><td>#{}, {}</td><td>{}{}</td><td>{}</td></tr>",
+            i + 1,
+            o.process,
+            esc(&o.f),
+            esc(&o.input.to_string()),
+            esc(&result),
+            o.invoke_index,
+            o.invoke_time_us,
+            esc(&done),
+            cut,
+            status
+        );
+    }
+    h.push_str("</table>");
 }
 
 fn bar(h: &mut String, o: &WindowOp, lane: usize, x: &dyn Fn(usize) -> f64, stuck: bool, n: Option<usize>) {
@@ -159,8 +207,7 @@ fn bar(h: &mut String, o: &WindowOp, lane: usize, x: &dyn Fn(usize) -> f64, stuc
     if let Some(n) = n {
         let _ = write!(h, "<span class=\"fl-lin-n\">{n}</span>");
     }
-    h.push_str(&esc(&label));
-    h.push_str("</div>");
+    let _ = write!(h, "<span class=\"fl-lin-l\">{}</span></div>", esc(&label));
 }
 
 /// Escape text for HTML element content and double-quoted attributes.

@@ -2,6 +2,7 @@
 //!
 //! A model parses each completed operation up front (so malformed ops become input errors with
 //! a line number, and the search never touches JSON) and then steps a small hashable state.
+#![warn(missing_docs)]
 mod follow;
 mod register;
 mod val;

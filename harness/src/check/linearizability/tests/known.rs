@@ -291,7 +291,7 @@ fn timeline_escapes_and_marks_info() {
     let html = render_timeline_html(&w);
     assert!(!html.contains("<b>"), "{html}");
     assert!(html.contains("&lt;b&gt;&amp;"));
-    assert!(html.contains("<script") == false);
+    assert!(!html.contains("<script"));
 }
 
 #[test]

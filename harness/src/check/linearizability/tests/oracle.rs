@@ -40,7 +40,7 @@ fn output(model: ModelKind, f: &str, inp: &Value, a: u8, b: u8) -> Value {
             [(a % 8) as usize]
             .clone(),
         (_, "read") => [json!(null), json!(0), json!(1), json!(2)][(a % 4) as usize].clone(),
-        (_, "is_following") => json!(b % 2 == 0),
+        (_, "is_following") => json!(b.is_multiple_of(2)),
         (_, "followers") => Value::Array((0..3u8).filter(|i| (a >> i) & 1 == 1).map(|i| json!(i)).collect()),
         (_, "follower_count") => json!(a % 4),
         _ => inp.clone(),
