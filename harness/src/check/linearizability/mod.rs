@@ -37,6 +37,7 @@ pub const CHECKER_NAME: &str = "linearizability";
 pub struct Budget {
     /// Search steps allowed per key (each step is one list move, model step or backtrack;
     /// also bounds the memo to at most this many entries). Deterministic, unlike a timeout.
+    /// Shrinking a failure to a small window may spend up to twice this again.
     pub max_steps_per_key: u64,
 }
 

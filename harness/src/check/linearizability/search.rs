@@ -50,40 +50,57 @@ type Memo<S> = HashMap<(Vec<u64>, S), Vec<Vec<u64>>, FxBuild>;
 
 /// Is there an order of `items`, starting from `init`? At most `max_steps` loop iterations.
 pub(crate) fn search<M: Model>(model: &M, items: &[Item<'_, M::Op>], init: M::State, max_steps: u64) -> SearchResult {
-    match core(model, items, init, max_steps, |_| true) {
+    search_counted(model, items, init, max_steps).0
+}
+
+/// `search`, also returning the number of steps it took.
+pub(crate) fn search_counted<M: Model>(
+    model: &M,
+    items: &[Item<'_, M::Op>],
+    init: M::State,
+    max_steps: u64,
+) -> (SearchResult, u64) {
+    let (core, steps) = core(model, items, init, max_steps, |_| true);
+    let r = match core {
         Core::Stopped => SearchResult::Linearizable,
         Core::Done { deepest, stuck } => SearchResult::NotLinearizable { deepest, stuck },
         Core::Exhausted { best_depth } => SearchResult::Exhausted { steps: max_steps, best_depth },
-    }
+    };
+    (r, steps)
 }
 
 /// Every state some complete linearization of `items` can end in (in discovery order, no
-/// duplicates), or `None` if the budget ran out. A state is recorded the moment every
+/// duplicates), or `None` if the budget ran out; plus the steps taken. A state is recorded the moment every
 /// mandatory op is linearized; optional ops may or may not have been used by then.
-pub(crate) fn final_states<M: Model>(model: &M, items: &[Item<'_, M::Op>], init: M::State, max_steps: u64) -> Option<Vec<M::State>> {
+pub(crate) fn final_states<M: Model>(
+    model: &M,
+    items: &[Item<'_, M::Op>],
+    init: M::State,
+    max_steps: u64,
+) -> (Option<Vec<M::State>>, u64) {
     let mut seen: HashSet<M::State, FxBuild> = HashSet::default();
     let mut out = Vec::new();
-    let r = core(model, items, init, max_steps, |s| {
+    let (r, used) = core(model, items, init, max_steps, |s| {
         if seen.insert(s.clone()) {
             out.push(s.clone());
         }
         false
     });
     match r {
-        Core::Exhausted { .. } => None,
-        _ => Some(out),
+        Core::Exhausted { .. } => (None, used),
+        _ => (Some(out), used),
     }
 }
 
-/// The search loop. `on_complete` is called with the state whenever every mandatory op is
-/// linearized; returning true stops, false backtracks to look for more.
+/// The search loop; also returns the steps taken. `on_complete` is called with the state
+/// whenever every mandatory op is linearized; returning true stops, false backtracks.
 fn core<M: Model>(
     model: &M,
     items: &[Item<'_, M::Op>],
     init: M::State,
     max_steps: u64,
     mut on_complete: impl FnMut(&M::State) -> bool,
-) -> Core {
+) -> (Core, u64) {
     let n = items.len();
     // Entries: (time, is_return, op). Node 0 is the list head; node k+1 is entries[k].
     let mut entries: Vec<(usize, bool, usize)> = Vec::with_capacity(2 * n);
@@ -145,11 +162,11 @@ fn core<M: Model>(
     loop {
         steps += 1;
         if steps > max_steps {
-            return Core::Exhausted { best_depth: best.map_or(0, |b| b.0.len()) };
+            return (Core::Exhausted { best_depth: best.map_or(0, |b| b.0.len()) }, max_steps);
         }
         let complete = linearized_mandatory == total_mandatory;
         if complete && on_complete(&state) {
-            return Core::Stopped;
+            return (Core::Stopped, steps);
         }
         let at = if entry == NIL || complete { None } else { Some(entries[entry - 1]) };
         match at {
@@ -183,7 +200,7 @@ fn core<M: Model>(
                 }
                 let Some((j, s)) = stack.pop() else {
                     let (deepest, stuck) = best.unwrap_or_default();
-                    return Core::Done { deepest, stuck };
+                    return (Core::Done { deepest, stuck }, steps);
                 };
                 state = s;
                 let bits = if optional[j] { &mut obits } else { &mut mbits };

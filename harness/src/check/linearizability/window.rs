@@ -11,7 +11,9 @@
 //!    info ops, which may still take effect) fail from *every* state the ops before T can end
 //!    in, that window plus those start states suffices.
 use super::prepare::{Partition, PrepOp};
-use super::search::{final_states, search, Item, SearchResult};
+use std::cell::Cell;
+
+use super::search::{final_states, search_counted, Item, SearchResult};
 use crate::check::models::Model;
 
 /// Bound on read-removal attempts, so shrinking a huge failing key stays cheap.
@@ -44,9 +46,9 @@ fn items<'a, O>(ops: &'a [PrepOp<O>], subset: &[usize], cut: usize) -> Vec<Item<
         .collect()
 }
 
-/// Shrink a partition already known to be non-linearizable; `steps` bounds each search.
-/// `full` is the (deepest, stuck) pair of the search over all ops, used if shrinking can't
-/// re-establish the failure within the budget.
+/// Shrink a partition already known to be non-linearizable. `steps` bounds each search and
+/// twice that bounds all of shrinking. `full` is the (deepest, stuck) pair of the search over
+/// all ops, used if shrinking can't re-establish the failure within the budget.
 pub(crate) fn shrink<M: Model>(
     model: &M,
     part: &Partition<M::Op>,
@@ -54,8 +56,15 @@ pub(crate) fn shrink<M: Model>(
     full: (Vec<usize>, Option<usize>),
 ) -> Shrunk<M::State> {
     let ops = &part.ops;
+    let left = Cell::new(steps.saturating_mul(2));
     let fails_from = |subset: &[usize], cut: usize, init: M::State| -> Option<(Vec<usize>, Option<usize>)> {
-        match search(model, &items(ops, subset, cut), init, steps) {
+        let budget = steps.min(left.get());
+        if budget == 0 {
+            return None;
+        }
+        let (r, used) = search_counted(model, &items(ops, subset, cut), init, budget);
+        left.set(left.get().saturating_sub(used));
+        match r {
             SearchResult::NotLinearizable { deepest, stuck } => Some((deepest, stuck)),
             // Inconclusive counts as "not shown to fail": the window must be a real witness.
             _ => None,
@@ -78,13 +87,22 @@ pub(crate) fn shrink<M: Model>(
     }
     let cut = rets.get(lo).copied().unwrap_or(usize::MAX);
     let mut subset = upto(cut);
-    if fails(&subset, cut).is_none() {
+    // `proof` is the search result for the current `subset`, kept so running out of budget
+    // later never loses the witness.
+    let Some(mut proof) = fails(&subset, cut) else {
         // Budget trouble while shrinking: fall back to the whole key.
         return Shrunk { ops: (0..ops.len()).collect(), cut: usize::MAX, start_states: Vec::new(), deepest: full.0, stuck: full.1 };
-    }
+    };
 
     // 2. Drop reads: optional ones are no-ops outright; completed ones in halving chunks.
-    subset.retain(|&i| !(model.is_read_only(&ops[i].op) && ops[i].ret.is_none_or(|r| r > cut)));
+    let optional_read = |i: usize| model.is_read_only(&ops[i].op) && ops[i].ret.is_none_or(|r| r > cut);
+    if subset.iter().any(|&i| optional_read(i)) {
+        let without: Vec<usize> = subset.iter().copied().filter(|&i| !optional_read(i)).collect();
+        if let Some(p) = fails(&without, cut) {
+            subset = without;
+            proof = p;
+        }
+    }
     let mut reads: Vec<usize> = subset.iter().copied().filter(|&i| model.is_read_only(&ops[i].op)).collect();
     let mut chunk = reads.len();
     let mut attempts = 0;
@@ -94,8 +112,9 @@ pub(crate) fn shrink<M: Model>(
             attempts += 1;
             let group = &reads[at..(at + chunk).min(reads.len())];
             let without: Vec<usize> = subset.iter().copied().filter(|i| !group.contains(i)).collect();
-            if fails(&without, cut).is_some() {
+            if let Some(p) = fails(&without, cut) {
                 subset = without;
+                proof = p;
                 reads.drain(at..(at + chunk).min(reads.len()));
             } else {
                 at += chunk;
@@ -124,9 +143,10 @@ pub(crate) fn shrink<M: Model>(
         let (before, after) = subset.split_at(k);
         let mut window: Vec<usize> = before.iter().copied().filter(|&i| returned(i).is_none()).collect();
         window.extend_from_slice(after);
-        let Some(states) = final_states(model, &items(ops, before, cut), model.init(), steps) else {
-            continue;
-        };
+        let budget = steps.min(left.get());
+        let (states, used) = final_states(model, &items(ops, before, cut), model.init(), budget);
+        left.set(left.get().saturating_sub(used));
+        let Some(states) = states else { continue };
         let mut first = None;
         let all_fail = !states.is_empty()
             && states.iter().all(|s| match fails_from(&window, cut, s.clone()) {
@@ -141,6 +161,5 @@ pub(crate) fn shrink<M: Model>(
         }
     }
 
-    let (deepest, stuck) = fails(&subset, cut).unwrap_or_default();
-    Shrunk { ops: subset, cut, start_states: Vec::new(), deepest, stuck }
+    Shrunk { ops: subset, cut, start_states: Vec::new(), deepest: proof.0, stuck: proof.1 }
 }
