@@ -45,6 +45,10 @@ fn arb_event() -> impl Strategy<Value = Event> {
 }
 
 proptest! {
+    // No regression files: they would land outside this module's directory; failures print
+    // the minimal input instead.
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
     #[test]
     fn jsonl_round_trip(h in prop::collection::vec(arb_event(), 0..6)) {
         let back = parse_jsonl("h.jsonl", &to_jsonl(&h)).unwrap();

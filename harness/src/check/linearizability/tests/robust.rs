@@ -36,6 +36,10 @@ fn arb_event() -> impl Strategy<Value = Event> {
 }
 
 proptest! {
+    // No regression files: they would land outside this module's directory; failures print
+    // the minimal input instead.
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
     #[test]
     fn never_panics(events in prop::collection::vec(arb_event(), 0..24)) {
         for model in ModelKind::ALL {
