@@ -111,3 +111,20 @@ fn read_files_and_missing_file() {
     assert!(err.to_string().contains("nope.jsonl: cannot read"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn floats_round_trip_exactly() {
+    // Found by proptest: without serde_json's float_roundtrip this read back one ulp off.
+    let h = vec![Event {
+        index: 0,
+        time_us: 0,
+        process: 0,
+        kind: EventKind::Invoke,
+        f: "a".into(),
+        key: None,
+        value: json!([-948348.5923909507]),
+        node: None,
+    }];
+    assert_eq!(parse_jsonl("h", &to_jsonl(&h)).unwrap().events, h);
+    assert_eq!(parse_edn("h", &to_edn(&h)).unwrap().events, h);
+}
