@@ -1,4 +1,7 @@
 //! Checkers: each turns a history (and observer samples) into a `CheckResult`.
+pub mod linearizability;
+pub mod models;
+
 use serde::{Deserialize, Serialize};
 
 /// The outcome of one checker, as written to `results.json`.
