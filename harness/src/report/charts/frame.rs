@@ -1,16 +1,17 @@
 //! The common chart frame: title, plot with seconds × log-ms axes, legend column on the right.
 use std::ops::Range;
 
+use plotters::coord::combinators::WithKeyPoints;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axis::{ms_label, secs_label};
+use super::axis::{log_ticks, ms_label, secs_label};
 use crate::report::font::FAMILY;
 
 /// The coordinate system of both charts: linear seconds by log milliseconds.
-pub(super) type Coords = Cartesian2d<RangedCoordf64, LogCoord<f64>>;
+pub(super) type Coords = Cartesian2d<RangedCoordf64, WithKeyPoints<LogCoord<f64>>>;
 
 /// A drawn, empty chart and the column reserved for its legend.
 pub(super) struct Frame<'a, DB: DrawingBackend> {
@@ -39,23 +40,25 @@ pub(super) fn frame<'a, DB: DrawingBackend>(
     y: Range<f64>,
 ) -> Result<Frame<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
-    let body = root.titled(title, (FAMILY, 24).into_font().color(&RGBColor(30, 30, 30)))?;
+    // A little air above the title; plotters puts it flush with the top edge otherwise.
+    let body = root.margin(8, 0, 0, 0).titled(title, (FAMILY, 24).into_font().color(&RGBColor(30, 30, 30)))?;
     let (w, _) = body.dim_in_pixel();
     let legend_w = (w / 5).clamp(100, 230);
     let (plot_area, legend) = body.split_horizontally(w.saturating_sub(legend_w));
     let span = x.end - x.start;
+    let (bold, light) = log_ticks(&y);
+    let y_axis = y.log_scale().with_key_points(bold).with_light_points(light);
     let mut chart = ChartBuilder::on(&plot_area)
         .margin(12)
         .x_label_area_size(48)
         .y_label_area_size(72)
-        .build_cartesian_2d(x, y.log_scale())?;
+        .build_cartesian_2d(x, y_axis)?;
     let x_fmt = move |v: &f64| secs_label(v, span);
     chart
         .configure_mesh()
         .x_desc(axes.x_desc)
         .y_desc(axes.y_desc)
         .x_labels(12)
-        .y_labels(30)
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&ms_label)
         .label_style((FAMILY, 14))
