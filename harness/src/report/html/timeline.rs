@@ -58,6 +58,7 @@ pub(crate) fn timeline_svg(spans: &[Span<'_>], kinds: &[&str], run_end_us: u64) 
         r##"<line x1="{LABEL_W}" y1="{axis_y}" x2="{x2}" y2="{axis_y}" stroke="#888"/>"##,
         x2 = LABEL_W + plot_w
     );
+    let _ = write!(s, r#"<text x="8" y="{ty}" class="tick axis">simulated time (s)</text>"#, ty = axis_y + 18.0);
     let step = tick_step(run_end_us.max(1));
     let mut t = 0u64;
     while t <= run_end_us {
@@ -95,15 +96,10 @@ fn tick_step(run_us: u64) -> u64 {
     }
 }
 
-/// Tick label in seconds without trailing zeros, e.g. "12", "0.5 s" at 0.
+/// Tick label in seconds without trailing zeros, e.g. "12", "2.5", "0".
 fn trim_secs(us: u64) -> String {
     let s = secs(us);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if us == 0 {
-        "0 s".to_string()
-    } else {
-        s.to_string()
-    }
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 #[cfg(test)]
@@ -117,5 +113,6 @@ mod tests {
         assert!(tick_step(u64::MAX) > 0);
         assert_eq!(trim_secs(2_500_000), "2.5");
         assert_eq!(trim_secs(10_000_000), "10");
+        assert_eq!(trim_secs(0), "0");
     }
 }
