@@ -49,27 +49,27 @@ pub(crate) fn render_page(input: &ReportInput<'_>, d: &PageData<'_>) -> String {
          <p class=\"summary\">{summary}</p></header>\n",
         summary = summary(input, d),
     );
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<section><h2>Reproduce</h2><pre class=\"repro\">{}</pre></section>\n",
+        "<section><h2>Reproduce</h2><pre class=\"repro\">{}</pre></section>",
         esc(input.repro)
     );
     let failed = input.checks.iter().filter(|c| !c.ok).count();
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<section><h2>Checks ({} of {} passed)</h2>{}</section>\n",
+        "<section><h2>Checks ({} of {} passed)</h2>{}</section>",
         input.checks.len() - failed,
         input.checks.len(),
         checks_table(input.checks)
     );
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<section><h2>Fault schedule ({} windows)</h2>{}{}</section>\n",
+        "<section><h2>Fault schedule ({} windows)</h2>{}{}</section>",
         d.spans.len(),
         timeline_svg(d.spans, d.kinds, d.run_end_us),
         faults_table(d.spans)
     );
-    let _ = write!(
+    let _ = writeln!(
         s,
         "<section><h2>Latency</h2>\
          <figure><img src=\"{raw}\" width=\"1200\" height=\"600\" alt=\"latency of every operation against invocation time, fault windows shaded\">\
@@ -77,14 +77,14 @@ pub(crate) fn render_page(input: &ReportInput<'_>, d: &PageData<'_>) -> String {
          (dot ok, cross fail, ring info). Shaded bands are fault windows.</figcaption></figure>\
          <figure><img src=\"{q}\" width=\"1200\" height=\"600\" alt=\"latency quantiles per time window, fault windows shaded\">\
          <figcaption>p50 / p95 / p99 / max latency of the operations invoked in each {w} window (all outcomes).</figcaption></figure>\
-         </section>\n",
+         </section>",
         raw = esc(d.raw_png),
         q = esc(d.quantiles_png),
         w = esc(&d.window_label),
     );
     for (heading, fragment) in input.extra_html {
         // The fragment is trusted HTML from our own checkers (e.g. a linearizability timeline).
-        let _ = write!(s, "<section><h2>{}</h2>{fragment}</section>\n", esc(heading));
+        let _ = writeln!(s, "<section><h2>{}</h2>{fragment}</section>", esc(heading));
     }
     let _ = write!(
         s,
