@@ -275,4 +275,6 @@ fn demo_full_size_and_timing() {
     let start = Instant::now();
     write_report(&dir, &input(&history, &faults, &checks, &[])).unwrap();
     println!("5001-event report written to {} in {:?}", dir.display(), start.elapsed());
+    let empty = ReportInput { history: &[], faults: &[], sim_end_us: 0, ..input(&[], &[], &checks, &[]) };
+    write_report(&dir.with_file_name("report-demo-empty"), &empty).unwrap();
 }

@@ -37,7 +37,8 @@ pub(crate) fn draw_raw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &Ch
         note_empty(&fr.chart, "no completed operations")?;
     }
 
-    let mut rows = vec![Row::Heading("Operations")];
+    let heading = if names.is_empty() { "Operations: none" } else { "Operations" };
+    let mut rows = vec![Row::Heading(heading)];
     for (i, n) in names.iter().enumerate() {
         rows.push(Row::Item(Swatch::Dot(op_colour(i)), (*n).to_string()));
     }
