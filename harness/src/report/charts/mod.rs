@@ -1,0 +1,56 @@
+//! PNG charts: raw latencies and latency quantiles over simulated time, faults shaded.
+mod axis;
+mod frame;
+mod legend;
+mod quantiles;
+mod raw;
+mod shading;
+
+use std::io;
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::latency::OpLatency;
+use super::quantiles::QuantileRow;
+use super::spans::Span;
+
+pub(crate) use quantiles::{draw_quantiles, window_label};
+pub(crate) use raw::draw_raw;
+
+/// Everything both charts draw from, computed once by the report writer.
+pub(crate) struct ChartData<'a> {
+    /// Run title, prefixed to each chart's caption.
+    pub title: &'a str,
+    /// Completed operations.
+    pub ops: &'a [OpLatency],
+    /// Quantiles of `ops` per window.
+    pub rows: &'a [QuantileRow],
+    /// Width of a quantile window, µs.
+    pub window_us: u64,
+    /// Fault windows with definite ends.
+    pub spans: &'a [Span<'a>],
+    /// Sorted distinct fault kinds (colour order).
+    pub kinds: &'a [&'a str],
+    /// Right edge of the time axis, µs.
+    pub run_end_us: u64,
+}
+
+/// Size of the charts in the report: legible on a laptop screen, small enough to load fast.
+pub(crate) const FULL_SIZE: (u32, u32) = (1200, 600);
+
+/// Result of drawing on a plotters backend.
+pub(crate) type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// Renders `draw` into a PNG at `path`, turning plotters errors into `io::Error`.
+pub(crate) fn render_png<F>(path: &Path, size: (u32, u32), draw: F) -> io::Result<()>
+where
+    F: for<'a> FnOnce(&DrawingArea<BitMapBackend<'a>, Shift>) -> DrawResult<BitMapBackend<'a>>,
+{
+    super::font::ensure_registered()?;
+    let root = BitMapBackend::new(path, size).into_drawing_area();
+    let to_io = |e: DrawingAreaErrorKind<_>| io::Error::other(format!("{}: {e}", path.display()));
+    draw(&root).map_err(to_io)?;
+    root.present().map_err(to_io)
+}
