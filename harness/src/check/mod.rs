@@ -1,6 +1,9 @@
 //! Checkers: each turns a history (and observer samples) into a `CheckResult`.
+pub mod acked_writes;
 pub mod linearizability;
+pub mod liveness;
 pub mod models;
+pub mod raft_safety;
 
 use serde::{Deserialize, Serialize};
 

@@ -27,10 +27,10 @@ pub fn assemble(
         if let Some((name, message)) = &failure {
             checks.push(CheckResult::fail(name, message.clone()));
         }
-        let budget = Budget { max_states: scenario.checks.linearizability_budget };
+        let budget = Budget::steps(scenario.checks.linearizability_budget);
         let lin = linearizability::check_history(ModelKind::Follow, &history, budget);
-        if let LinearizabilityResult::NotLinearizable { ops, .. } = &lin {
-            extra_html.push(("Operations that cannot be linearized".to_string(), linearizability::render_timeline_html(ops)));
+        if let LinearizabilityResult::NotLinearizable(window) = &lin {
+            extra_html.push(("Operations that cannot be linearized".to_string(), linearizability::render_timeline_html(window)));
         }
         checks.push(linearizability::to_check_result(&lin));
         checks.extend(w.observer.result());

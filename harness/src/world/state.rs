@@ -108,6 +108,8 @@ pub struct WorldState {
 
 /// Salt so the harness's RNG stream differs from the engines' and the nemesis's.
 const WORLD_RNG_SALT: u64 = 0x5752_4c44_0000_0001;
+/// Salt for each disk's error-injection stream.
+const DISK_RNG_SALT: u64 = 0x4449_534b_0000_0000;
 
 impl WorldState {
     /// Fresh state for a run; addresses are filled in by the engine.
@@ -116,7 +118,7 @@ impl WorldState {
             .map(|i| NodeSlot {
                 name: node_name(i),
                 clock: SimClock::new(),
-                disk: SharedDisk::default(),
+                disk: SharedDisk::new(seed ^ DISK_RNG_SALT ^ i as u64),
                 paused_until_us: None,
                 boots: 0,
             })
