@@ -15,7 +15,7 @@ pub trait Io: 'static {
     fn bind(port: u16) -> impl Future<Output = io::Result<Self::Socket>>;
     /// Sends one datagram; errors (host down, no route) are the network's business and ignored.
     fn send(socket: &Self::Socket, to: SocketAddr, bytes: &[u8]) -> impl Future<Output = ()>;
-    /// Receives one datagram.
+    /// Receives one datagram. Must be cancel-safe: hosts drop it when a timer fires first.
     fn recv(socket: &Self::Socket, buf: &mut [u8]) -> impl Future<Output = io::Result<usize>>;
 }
 

@@ -4,11 +4,13 @@
 use super::{Io, NetControl};
 use crate::nemesis::{plan, Nemesis};
 use crate::workload::client_main;
-use crate::world::wire::PORT;
+use crate::world::wire::{DATAGRAM_BYTES_MAX, PORT};
 use crate::world::{client_name, node_main, node_name, World};
 use madsim::runtime::{Handle, NodeHandle};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use tokio::sync::mpsc;
 use std::time::Duration;
 
 /// Longest single sleep; madsim's clock would overflow on "forever".
@@ -17,8 +19,29 @@ const SLEEP_MAX: Duration = Duration::from_secs(3600);
 /// madsim's `Io`.
 pub struct MadsimIo;
 
+/// Datagrams a socket may hold unread; beyond this the host drops them, as a full UDP
+/// receive buffer does.
+const INBOX_DATAGRAMS_MAX: usize = 4096;
+
+/// Reader tasks per socket. madsim sleeps at least 1 ms after taking each datagram (its
+/// `rand_delay` rounds up to the timer's 1 ms floor), so one reader caps a host at 1000
+/// datagrams per simulated second; several overlap those sleeps.
+const READERS_PER_SOCKET: usize = 8;
+
+/// A madsim socket with a cancel-safe receive side and non-blocking sends.
+///
+/// madsim's `recv_from` is not cancel-safe (a datagram taken from the mailbox is lost if the
+/// future is dropped during its post-receive delay) and the host loop cancels receives
+/// whenever a timer fires, so reader tasks own the receive side and hand datagrams over a
+/// bounded channel. Its `send_to` also sleeps 1 ms before sending, so sends run as their own
+/// tasks: a leader replicating to four peers must not spend 4 ms doing it.
+pub struct MadsimSocket {
+    socket: Arc<madsim::net::UdpSocket>,
+    inbox: tokio::sync::Mutex<mpsc::Receiver<Vec<u8>>>,
+}
+
 impl Io for MadsimIo {
-    type Socket = madsim::net::UdpSocket;
+    type Socket = MadsimSocket;
 
     fn now_us() -> u64 {
         madsim::time::TimeHandle::try_current()
@@ -33,15 +56,36 @@ impl Io for MadsimIo {
     }
 
     async fn bind(port: u16) -> io::Result<Self::Socket> {
-        madsim::net::UdpSocket::bind(SocketAddr::from((Ipv4Addr::UNSPECIFIED, port))).await
+        let socket = Arc::new(madsim::net::UdpSocket::bind(SocketAddr::from((Ipv4Addr::UNSPECIFIED, port))).await?);
+        let (tx, rx) = mpsc::channel(INBOX_DATAGRAMS_MAX);
+        for _ in 0..READERS_PER_SOCKET {
+            let (reader, tx) = (socket.clone(), tx.clone());
+            // Killed with the node, like every task of a madsim node.
+            madsim::task::spawn(async move {
+                let mut buf = vec![0u8; DATAGRAM_BYTES_MAX];
+                while let Ok((n, _)) = reader.recv_from(&mut buf).await {
+                    if let Err(mpsc::error::TrySendError::Closed(_)) = tx.try_send(buf[..n].to_vec()) {
+                        break;
+                    }
+                }
+            });
+        }
+        Ok(MadsimSocket { socket, inbox: tokio::sync::Mutex::new(rx) })
     }
 
     async fn send(socket: &Self::Socket, to: SocketAddr, bytes: &[u8]) {
-        let _ = socket.send_to(to, bytes).await;
+        let (sender, bytes) = (socket.socket.clone(), bytes.to_vec());
+        madsim::task::spawn(async move {
+            let _ = sender.send_to(to, &bytes).await;
+        });
     }
 
     async fn recv(socket: &Self::Socket, buf: &mut [u8]) -> io::Result<usize> {
-        socket.recv_from(buf).await.map(|(n, _)| n)
+        let datagram = socket.inbox.lock().await.recv().await;
+        let datagram = datagram.ok_or_else(|| io::Error::new(io::ErrorKind::BrokenPipe, "socket reader stopped"))?;
+        let n = datagram.len().min(buf.len());
+        buf[..n].copy_from_slice(&datagram[..n]);
+        Ok(n)
     }
 }
 
