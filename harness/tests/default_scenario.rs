@@ -1,0 +1,31 @@
+//! The default scenario, faults on, must pass on many seeds and on both engines.
+mod common;
+use common::{explain, run_seed, sweep_seeds};
+use faultline::engine::EngineKind;
+
+#[test]
+fn twenty_seeds_of_the_default_scenario_pass_on_madsim() {
+    let results = sweep_seeds("social", 0..20, EngineKind::Madsim, &[], false);
+    assert_eq!(results.len(), 20);
+    let faults: usize = results.iter().map(|r| r.faults).sum();
+    assert!(faults >= 20, "only {faults} faults over 20 seeds: the nemesis is not biting");
+    for r in &results {
+        assert!(r.passed(), "{}", explain(r));
+        let names: Vec<&str> = r.checks.iter().map(|c| c.name.as_str()).collect();
+        for expected in ["linearizability", "election-safety", "state-machine-safety", "acked-writes", "liveness"] {
+            assert!(names.contains(&expected), "seed {}: no {expected} check in {names:?}", r.seed);
+        }
+    }
+}
+
+#[test]
+fn a_faulty_seed_passes_on_both_engines() {
+    for engine in [EngineKind::Turmoil, EngineKind::Madsim] {
+        for seed in [3, 11] {
+            let r = run_seed("social", seed, engine, &[]);
+            assert!(r.faults > 0, "seed {seed} had no faults");
+            assert!(r.passed(), "{}", explain(&r));
+            assert_eq!(r.engine, engine.name());
+        }
+    }
+}
