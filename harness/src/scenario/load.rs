@@ -152,6 +152,7 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
     )?;
     check(r.max_clock_drift_ppm < 500_000, "relations.max_clock_drift_ppm", "must be < 500000")?;
     check(r.snapshot_threshold > 0, "relations.snapshot_threshold", "must be > 0")?;
+    check(r.max_entries_per_append > 0, "relations.max_entries_per_append", "must be > 0")?;
     check(
         r.restart_delay_max_ms >= r.restart_delay_min_ms,
         "relations.restart_delay_max_ms",

@@ -104,6 +104,9 @@ pub struct RelationsConfig {
     pub max_clock_drift_ppm: u64,
     /// Applied entries between snapshots.
     pub snapshot_threshold: u64,
+    /// Most log entries one append message carries (1 makes a lagging follower catch up
+    /// entry by entry, which opens the figure-8 window).
+    pub max_entries_per_append: usize,
     /// How long a crashed node stays down before restarting, milliseconds (range).
     pub restart_delay_min_ms: u64,
     /// Upper end of the restart delay, milliseconds.
@@ -122,6 +125,7 @@ impl Default for RelationsConfig {
             lease_reads: false,
             max_clock_drift_ppm: 50_000,
             snapshot_threshold: 100,
+            max_entries_per_append: 64,
             restart_delay_min_ms: 200,
             restart_delay_max_ms: 2_000,
         }

@@ -65,6 +65,7 @@ fn raft_config(world: &World, index: usize) -> (RaftConfig, SharedDisk) {
         c.lease_reads = r.lease_reads;
         c.max_clock_drift_ppm = r.max_clock_drift_ppm;
         c.snapshot_threshold = r.snapshot_threshold;
+        c.max_entries_per_append = r.max_entries_per_append;
         c.bugs = w.raft_bugs;
         let slot = &mut w.nodes[index];
         slot.boots += 1;
