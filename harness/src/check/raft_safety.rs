@@ -83,6 +83,8 @@ struct NodeView {
     last_applied: Option<u64>,
     /// Highest commit index recorded from this node's observations.
     commit_seen: u64,
+    /// Entries applied since the last observation; that observation's term bounds their commit term.
+    pending_applied: Vec<EntryId>,
 }
 
 impl NodeView {
@@ -107,6 +109,10 @@ struct Committed {
     id: EntryId,
     node: NodeId,
     at_us: u64,
+    /// An upper bound on the term it was committed in: the term of a node that held it as
+    /// committed. Leaders of later terms must hold it. (Not the entry's own term: Fig. 8 of the
+    /// paper has a term-2 entry committed by the term-4 leader, which a term-3 leader lacked.)
+    known_term: u64,
 }
 
 /// The first application of an index.
@@ -255,9 +261,13 @@ impl RaftObserver {
         if from <= upto {
             if let (Some(a), Some(b)) = (pos(o, from), pos(o, upto)) {
                 for e in &o.log[a..=b] {
-                    self.record_committed(now_us, o.id, *e);
+                    self.record_committed(now_us, o.id, *e, o.term);
                 }
             }
+        }
+        let pending = std::mem::take(&mut self.nodes.entry(o.id).or_default().pending_applied);
+        for id in pending {
+            self.record_committed(now_us, o.id, id, o.term);
         }
         if o.role == Role::Leader {
             self.check_completeness(now_us, o);
@@ -311,8 +321,11 @@ impl RaftObserver {
                 }
             }
         }
-        // Only committed entries are applied, so this is a commit we may not have observed.
-        self.record_committed(now_us, node, id);
+        // Only committed entries are applied, so this is a commit we may not have observed. Its
+        // identity is checked now; the term it was committed in is bounded by the node's term,
+        // which the observation that follows every step reports (the apply happened in that step).
+        self.record_committed(now_us, node, id, u64::MAX);
+        self.nodes.entry(node).or_default().pending_applied.push(id);
     }
 
     /// Records that `node` (re)booted from its disk at `now_us`; its volatile state is gone.
@@ -475,13 +488,19 @@ impl RaftObserver {
         }
     }
 
-    /// Records a committed entry; a new one is checked at once against every node currently
-    /// leading a later term (leaders seen later are checked in `check_completeness`).
-    fn record_committed(&mut self, now_us: u64, node: NodeId, id: EntryId) {
+    /// Records that `node`, in term `known_term` (or later), held `id` as committed. A new entry,
+    /// or a tighter term bound, is checked at once against every node currently leading a later
+    /// term (leaders seen later are checked in `check_completeness`).
+    fn record_committed(&mut self, now_us: u64, node: NodeId, id: EntryId, known_term: u64) {
         match self.committed.entry(id.index) {
-            Entry::Occupied(first) => {
-                let c = first.get();
-                if c.id != id {
+            Entry::Occupied(mut first) => {
+                let c = first.get_mut();
+                if c.id == id {
+                    if known_term < c.known_term {
+                        c.known_term = known_term;
+                        check_current_leaders(&mut self.completeness, &self.nodes, now_us, node, id, known_term);
+                    }
+                } else {
                     self.completeness.hit((id.index, id.term, id.digest, 1), || {
                         format!(
                             "index {}: n{} had {} committed at {}, but n{node} has {} committed at {}",
@@ -496,20 +515,8 @@ impl RaftObserver {
                 }
             }
             Entry::Vacant(slot) => {
-                slot.insert(Committed { id, node, at_us: now_us });
-                for (&leader, v) in &self.nodes {
-                    let Some(term) = v.leader_term().filter(|&t| t > id.term && leader != node) else { continue };
-                    let Some(o) = v.last.as_ref() else { continue };
-                    if let Some(why) = leader_lacks(o, &id) {
-                        self.completeness.hit((leader, term, id.index, 0), || {
-                            format!(
-                                "n{leader}, leader of term {term}, lacks {} that n{node} reported committed at {}: {why}",
-                                fmt_entry(&id),
-                                fmt_us(now_us)
-                            )
-                        });
-                    }
-                }
+                slot.insert(Committed { id, node, at_us: now_us, known_term });
+                check_current_leaders(&mut self.completeness, &self.nodes, now_us, node, id, known_term);
             }
         }
     }
@@ -518,12 +525,12 @@ impl RaftObserver {
     /// checked against (a cursor per leadership keeps this to the new ones).
     fn check_completeness(&mut self, now_us: u64, o: &Observation) {
         let (cursor, later) = self.leader_cursor.entry((o.id, o.term)).or_insert((0, false));
-        // Terms never decrease along a log, so the lowest committed index has the lowest term.
-        *later |= self.committed.first_key_value().is_some_and(|(_, c)| c.id.term < o.term);
+        // For the pass detail only: the lowest index was committed earliest, so in the lowest term.
+        *later |= self.committed.first_key_value().is_some_and(|(_, c)| c.known_term < o.term);
         // The snapshot's own index is checked by term; entries below it are covered.
         let start = (*cursor + 1).max(o.snapshot_index);
         for (_, c) in self.committed.range(start..) {
-            if c.id.term >= o.term {
+            if c.known_term >= o.term {
                 continue;
             }
             if let Some(why) = leader_lacks(o, &c.id) {
@@ -542,6 +549,20 @@ impl RaftObserver {
         }
         if let Some((&top, _)) = self.committed.last_key_value() {
             *cursor = (*cursor).max(top);
+        }
+    }
+}
+
+/// Checks committed entry `id`, committed in term `known_term` or earlier, against every node
+/// whose latest observation says it leads a later term.
+fn check_current_leaders(tally: &mut Tally, nodes: &BTreeMap<NodeId, NodeView>, now_us: u64, node: NodeId, id: EntryId, known_term: u64) {
+    for (&leader, v) in nodes {
+        let Some(term) = v.leader_term().filter(|&t| t > known_term && leader != node) else { continue };
+        let Some(o) = v.last.as_ref() else { continue };
+        if let Some(why) = leader_lacks(o, &id) {
+            tally.hit((leader, term, id.index, 0), || {
+                format!("n{leader}, leader of term {term}, lacks {} that n{node} reported committed at {}: {why}", fmt_entry(&id), fmt_us(now_us))
+            });
         }
     }
 }

@@ -224,8 +224,41 @@ fn leader_completeness_counts_applied_entries_as_committed() {
     let mut r = RaftObserver::default();
     r.applied(1_000_000, 3, &apply(e(1, 1)));
     r.applied(1_000_001, 3, &apply(e(2, 1)));
+    // The observation after the step that applied them says n3 was in term 1: committed by then.
+    r.observe(1_000_001, &follower(3, 1, 0, vec![]));
     r.observe(2_000_000, &leader(2, 2, 0, log(&[1])));
+    let d = assert_fails(&r, LEADER_COMPLETENESS);
+    assert!(d.contains("n2, leader of term 2") && d.contains("lacks 2/t1") && d.contains("that n3 reported committed"), "{d}");
+}
+
+#[test]
+fn leader_completeness_rejects_an_applied_entry_that_differs_from_a_committed_one() {
+    let mut r = RaftObserver::default();
+    r.observe(1_000_000, &leader(1, 1, 1, log(&[1])));
+    r.applied(2_000_000, 2, &apply(e_other(1, 1)));
     assert_fails(&r, LEADER_COMPLETENESS);
+    assert!(check(&r, STATE_MACHINE_SAFETY).ok, "one apply per index: no disagreement yet");
+}
+
+/// Figure 8 of the paper: an old-term entry committed by a later leader need not be in the log of
+/// a leader of a term in between, so "entry term < leader term" alone must not be the rule.
+#[test]
+fn leader_completeness_accepts_figure_8_an_old_entry_committed_by_a_later_leader() {
+    let mut r = RaftObserver::default();
+    r.observe(1_000_000, &leader(1, 1, 1, log(&[1])));
+    r.observe(1_000_100, &follower(3, 1, 1, log(&[1, 1])));
+    // n2 leads term 2 without 2/t1 and writes its own index 2, but commits nothing new.
+    r.observe(2_000_000, &leader(2, 2, 1, log(&[1, 2])));
+    // n3 leads term 3 and commits 2/t1 together with its own 3/t3.
+    r.observe(3_000_000, &leader(3, 3, 1, log(&[1, 1])));
+    r.observe(3_000_100, &leader(3, 3, 3, log(&[1, 1, 3])));
+    r.observe(3_000_200, &follower(1, 3, 3, log(&[1, 1, 3])));
+    r.applied(3_000_300, 1, &apply(e(2, 1)));
+    r.observe(3_000_300, &follower(1, 3, 3, log(&[1, 1, 3])));
+    // n2 has not heard of term 3 yet and is still observed leading term 2.
+    r.observe(3_100_000, &leader(2, 2, 1, log(&[1, 2])));
+    assert_all_pass(&r);
+    assert_eq!(r.leader(), Some(3));
 }
 
 #[test]
