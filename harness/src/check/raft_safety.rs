@@ -81,7 +81,7 @@ struct NodeView {
     rebooted: bool,
     /// Highest index applied in the current incarnation.
     last_applied: Option<u64>,
-    /// Highest commit index recorded from this node's observations.
+    /// Highest commit index recorded from this node's observations in this incarnation.
     commit_seen: u64,
     /// Entries applied since the last observation; that observation's term bounds their commit term.
     pending_applied: Vec<EntryId>,
@@ -334,6 +334,9 @@ impl RaftObserver {
         let v = self.nodes.entry(node).or_default();
         v.rebooted = true;
         v.last_applied = None;
+        // Its log came back from disk (perhaps not as it was), so re-record its committed prefix
+        // as its commit index climbs again: once per boot, bounded by the log's length.
+        v.commit_seen = 0;
     }
 
     /// The current leader as last observed: among nodes whose latest observation says Leader,

@@ -240,6 +240,18 @@ fn leader_completeness_rejects_an_applied_entry_that_differs_from_a_committed_on
     assert!(check(&r, STATE_MACHINE_SAFETY).ok, "one apply per index: no disagreement yet");
 }
 
+#[test]
+fn leader_completeness_rejects_a_node_rebooting_with_a_different_committed_entry() {
+    let mut r = RaftObserver::default();
+    r.observe(1_000_000, &leader(1, 1, 2, log(&[1, 1])));
+    r.restarted(1, 2_000_000);
+    // Its disk gave back another entry at index 2, which it later counts as committed again.
+    r.observe(2_000_000, &follower(1, 2, 0, log(&[1, 2])));
+    r.observe(2_100_000, &follower(1, 2, 2, log(&[1, 2])));
+    let d = assert_fails(&r, LEADER_COMPLETENESS);
+    assert!(d.contains("index 2: n1 had 2/t1") && d.contains("but n1 has 2/t2") && d.contains("committed at 2.100s"), "{d}");
+}
+
 /// Figure 8 of the paper: an old-term entry committed by a later leader need not be in the log of
 /// a leader of a term in between, so "entry term < leader term" alone must not be the rule.
 #[test]
