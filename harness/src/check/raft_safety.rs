@@ -240,7 +240,7 @@ impl RaftObserver {
         if let Some(p) = prev.as_ref().filter(|p| !fresh && p.role == Role::Leader && o.role == Role::Leader && p.term == o.term) {
             self.check_append_only(now_us, p, o, change);
         }
-        // Log matching: only entries this node did not already hold were not checked yet.
+        // Log matching: entries the node already held identically were checked when first seen.
         let from = pos(o, change).unwrap_or(o.log.len());
         for e in &o.log[from..] {
             self.check_entry(now_us, o.id, e);
