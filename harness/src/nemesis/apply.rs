@@ -17,6 +17,9 @@ enum Undo {
     Restart(usize),
     Resume(usize),
     ClockReset(usize),
+    /// Clocks stop drifting but keep the offset they gained: healing drift must not jump a
+    /// clock, since a jump breaks assumptions (leases) that drift within bounds keeps.
+    ClockSteady(Vec<usize>),
     Global(FaultKind),
     DiskEio(usize),
     DiskSlow(usize),
@@ -41,6 +44,9 @@ pub struct Nemesis {
     active: BTreeMap<usize, (usize, Undo)>,
     global_active: BTreeMap<FaultKind, usize>,
     down: BTreeSet<usize>,
+    /// The clock-drift fault whose rates are in force: a newer one replaces the rates, and
+    /// only the one in force may end them.
+    drift_in_force: Option<usize>,
     rng: ChaCha8Rng,
     scenario: std::sync::Arc<Scenario>,
 }
@@ -61,6 +67,7 @@ impl Nemesis {
             active: BTreeMap::new(),
             global_active: BTreeMap::new(),
             down: BTreeSet::new(),
+            drift_in_force: None,
             rng: ChaCha8Rng::seed_from_u64(seed ^ APPLY_RNG_SALT),
             scenario,
         }
@@ -158,7 +165,18 @@ impl Nemesis {
                 world.with(|w| w.nodes[node].paused_until_us = Some(fault.end_us));
                 (format!("pause {}", node_name(node)), vec![node], Undo::Resume(node))
             }),
-            FaultKind::ClockBump | FaultKind::ClockDrift | FaultKind::ClockStrobe => {
+            FaultKind::ClockDrift => {
+                // Every running node gets its own rate in ±drift_max_ppm, so some clocks run
+                // fast while others run slow: the skew leases must survive.
+                let nodes: Vec<usize> = (0..n).filter(|x| !self.down.contains(x)).collect();
+                let max = ne.clock.drift_max_ppm.min(999_999) as i64;
+                let rates: Vec<(usize, i64)> = nodes.iter().map(|&x| (x, self.rng.random_range(-max..=max))).collect();
+                world.with(|w| rates.iter().for_each(|&(x, ppm)| w.nodes[x].clock.set_drift_ppm(now_us, ppm)));
+                let what: Vec<String> = rates.iter().map(|&(x, ppm)| format!("{} {ppm:+} ppm", node_name(x))).collect();
+                self.drift_in_force = Some(i);
+                Some((format!("drift clocks: {}", what.join(", ")), nodes.clone(), Undo::ClockSteady(nodes)))
+            }
+            FaultKind::ClockBump | FaultKind::ClockStrobe => {
                 self.pick_up_node(fault.node).map(|node| {
                     let c = ne.clock.clone();
                     let sign = if self.rng.random_bool(0.5) { 1i64 } else { -1 };
@@ -169,11 +187,6 @@ impl Nemesis {
                                 let delta = sign * self.rng.random_range(1..=c.bump_max_ms.max(1)) as i64 * 1000;
                                 clock.bump(now_us, delta);
                                 format!("bump {} clock by {} ms", node_name(node), delta / 1000)
-                            }
-                            FaultKind::ClockDrift => {
-                                let ppm = sign * self.rng.random_range(1..=c.drift_max_ppm.max(1)) as i64;
-                                clock.set_drift_ppm(now_us, ppm);
-                                format!("drift {} clock by {ppm} ppm", node_name(node))
                             }
                             _ => {
                                 clock.start_strobe(now_us, c.strobe_amplitude_ms * 1000, c.strobe_period_ms * 1000);
@@ -236,6 +249,12 @@ impl Nemesis {
             }
             Undo::Resume(node) => world.with(|w| w.nodes[node].paused_until_us = None),
             Undo::ClockReset(node) => world.with(|w| w.nodes[node].clock.reset(now_us)),
+            Undo::ClockSteady(nodes) => {
+                if self.drift_in_force == Some(i) {
+                    self.drift_in_force = None;
+                    world.with(|w| nodes.iter().for_each(|&x| w.nodes[x].clock.set_drift_ppm(now_us, 0)));
+                }
+            }
             Undo::Global(kind) => {
                 let count = self.global_active.entry(kind).or_default();
                 *count = count.saturating_sub(1);

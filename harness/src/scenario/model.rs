@@ -146,6 +146,10 @@ pub struct WorkloadConfig {
     pub attempt_timeout_ms: u64,
     /// Give up on the operation after this long, milliseconds (then it is info or fail).
     pub op_timeout_ms: u64,
+    /// Move to a fresh set of `users` every this many milliseconds (0: never), like
+    /// Jepsen's independent keys: an operation in doubt can then only excuse anomalies on
+    /// keys of its own period, and each key's history stays short for the checker.
+    pub key_period_ms: u64,
     /// Relative weights of operations.
     pub mix: WorkloadMix,
 }
@@ -158,6 +162,7 @@ impl Default for WorkloadConfig {
             think_ms: 50,
             attempt_timeout_ms: 250,
             op_timeout_ms: 1_000,
+            key_period_ms: 0,
             mix: WorkloadMix::default(),
         }
     }

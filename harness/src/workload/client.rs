@@ -56,7 +56,7 @@ pub async fn client_main<I: Io>(world: World, index: usize) {
         if I::now_us() >= end_us {
             break;
         }
-        let op = pick_operation(&mut client.rng, w);
+        let op = pick_operation(&mut client.rng, w, I::now_us());
         seq += 1;
         let id = RequestId { client: index as u64, seq };
         let h = HistoryOp::of(&op);

@@ -6,7 +6,7 @@ use rand::Rng;
 use serde_json::{json, Value};
 
 /// Picks the next operation from the weighted mix over users 1..=users.
-pub fn pick_operation(rng: &mut impl Rng, w: &WorkloadConfig) -> Operation {
+pub fn pick_operation(rng: &mut impl Rng, w: &WorkloadConfig, now_us: u64) -> Operation {
     let m = &w.mix;
     let weights = [m.follow, m.unfollow, m.is_following, m.followers, m.counts];
     let total: u32 = weights.iter().sum();
@@ -25,6 +25,8 @@ pub fn pick_operation(rng: &mut impl Rng, w: &WorkloadConfig) -> Operation {
         let b = rng.random_range(1..w.users);
         if b >= a { b + 1 } else { b }
     };
+    let period = now_us.checked_div(w.key_period_ms.saturating_mul(1000)).unwrap_or(0);
+    let (a, b) = (a + period * w.users, b + period * w.users);
     match choice {
         0 => Operation::Follow { follower: a, followee: b },
         1 => Operation::Unfollow { follower: a, followee: b },
