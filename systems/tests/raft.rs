@@ -299,18 +299,6 @@ fn pre_vote_rejoining_node_does_not_disrupt() {
     assert_eq!(sim.observe(leader).unwrap().term, term);
 }
 
-/// The planted bugs must be reachable by this kind of testing, or they are not worth planting.
-#[test]
-#[ignore = "exploratory: how often the sim catches each planted bug"]
-fn planted_bugs_are_caught() {
-    let figure8 = RaftBugs { commit_previous_term_by_count: true, ..RaftBugs::default() };
-    let vote = RaftBugs { vote_before_persist: true, ..RaftBugs::default() };
-    for (name, bugs) in [("figure8", figure8), ("vote_before_persist", vote)] {
-        let caught = (0..1000u64).filter(|seed| !chaos_run(*seed, false, bugs, 10).violations.is_empty()).count();
-        eprintln!("{name}: caught in {caught}/1000 seeds");
-    }
-}
-
 fn trace_for(seed: u64, bugs: Option<RaftBugs>) -> u64 {
     let mut sim = Sim::new(5, seed, |c| {
         c.snapshot_threshold = 25;

@@ -74,9 +74,13 @@ impl SimClock {
         let numerator = (target * 1_000_000 + i128::from(self.drift_since_us) * ppm).max(0);
         let denominator = 1_000_000 + ppm; // > 0: scenarios bound drift below 100%
         let mut g = u64::try_from((numerator + denominator - 1) / denominator).unwrap_or(u64::MAX);
-        // Integer division in `linear_i128` can leave us a microsecond short.
+        // Integer division in `linear_i128` rounds toward zero, so the estimate can be a
+        // microsecond off either way; settle on the first instant that reaches `local_us`.
         while self.linear_i128(g) + strobe < i128::from(local_us) && g < u64::MAX {
             g += 1;
+        }
+        while g > now_global_us && self.linear_i128(g - 1) + strobe >= i128::from(local_us) {
+            g -= 1;
         }
         let g = g.max(now_global_us);
         match self.next_strobe_flip_us(now_global_us) {
