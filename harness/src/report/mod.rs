@@ -15,6 +15,7 @@ mod write;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use html::esc;
 pub use input::{ReportFiles, ReportInput};
 pub use latency::{latencies, OpLatency};
 pub use quantiles::{latency_quantiles, quantile_window_us, QuantileRow};

@@ -207,7 +207,7 @@ mod tests {
             assert!(b"111122223333".starts_with(&wal) && wal.len() >= 4, "not a prefix: {wal:?}");
             seen_lost |= wal == b"1111";
             seen_kept |= wal == b"111122223333";
-            seen_torn |= wal.len() % 4 != 0;
+            seen_torn |= !wal.len().is_multiple_of(4);
         }
         assert!(seen_lost && seen_torn && seen_kept, "lost {seen_lost} torn {seen_torn} kept {seen_kept}");
     }

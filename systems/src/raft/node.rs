@@ -267,7 +267,7 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
             self.election_deadline
         };
         let wait = deadline.saturating_sub(self.mono);
-        Some(self.last_now.add(std::time::Duration::from_micros(wait)))
+        Some(self.last_now.saturating_add(std::time::Duration::from_micros(wait)))
     }
 
     /// Next event for the owner.

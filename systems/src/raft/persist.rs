@@ -39,8 +39,7 @@ fn frame(payload: &[u8]) -> Vec<u8> {
 fn unframe(bytes: &[u8]) -> (Vec<&[u8]>, usize) {
     let mut records = Vec::new();
     let mut pos = 0usize;
-    loop {
-        let Some(header) = bytes.get(pos..pos + 8) else { break };
+    while let Some(header) = bytes.get(pos..pos + 8) {
         let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
         let crc = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
         let Some(payload) = bytes.get(pos + 8..(pos + 8).saturating_add(len)) else { break };

@@ -5,7 +5,6 @@
 //! key is searched independently. A failure is shrunk to a small window of ops that still
 //! cannot be linearized, which `render_timeline_html` draws.
 #![warn(missing_docs)]
-mod fxhash;
 mod load;
 mod prepare;
 mod search;

@@ -8,7 +8,7 @@
 //! has a return entry to be linearized; the rest may happen later or never.
 use std::collections::{HashMap, HashSet};
 
-use super::fxhash::FxBuild;
+use rustc_hash::FxBuildHasher as FxBuild;
 use crate::check::models::Model;
 
 /// An op as the search sees it; `call`/`ret` are positions in the history (distinct).

@@ -1,5 +1,6 @@
 //! A self-contained HTML timeline of a failing window, in the spirit of Porcupine's view:
 //! one row per process, one bar per op from invoke to completion.
+use crate::report::esc;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -210,19 +211,3 @@ fn bar(h: &mut String, o: &WindowOp, lane: usize, x: &dyn Fn(usize) -> f64, stuc
     let _ = write!(h, "<span class=\"fl-lin-l\">{}</span></div>", esc(&label));
 }
 
-/// Escape text for HTML element content and double-quoted attributes.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' => out.push_str("&#10;"),
-            c => out.push(c),
-        }
-    }
-    out
-}

@@ -1,6 +1,7 @@
 //! HTML escaping for every untrusted string placed in the page.
 
-/// Escapes `& < > " '` so text is safe in element content and in quoted attributes.
+/// Escapes `& < > " '` (and newlines, for `title` tooltips) so text is safe in element
+/// content and in quoted attributes.
 pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -10,6 +11,7 @@ pub(crate) fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\n' => out.push_str("&#10;"),
             c => out.push(c),
         }
     }

@@ -5,7 +5,8 @@ mod timeline;
 
 use std::fmt::Write;
 
-use self::escape::{esc, secs};
+pub(crate) use self::escape::esc;
+use self::escape::secs;
 use self::tables::{checks_table, faults_table};
 use self::timeline::timeline_svg;
 use super::latency::OpLatency;
