@@ -7,6 +7,7 @@ pub mod check;
 pub mod cli;
 pub mod engine;
 pub mod history;
+pub mod log;
 pub mod nemesis;
 pub mod report;
 pub mod run;

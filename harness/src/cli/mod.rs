@@ -108,6 +108,7 @@ impl From<crate::scenario::ScenarioError> for BadInput {
 
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
+    crate::log::init();
     let cli = Cli::parse();
     let outcome = match cli.command {
         None => run_cmd::run(RunArgs { scenario: "social".into(), seed: 0, engine: None, out: None, bugs: Vec::new() }),

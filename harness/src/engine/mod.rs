@@ -53,6 +53,16 @@ impl fmt::Display for EngineKind {
     }
 }
 
+/// The running engine's simulated time in microseconds, when called from inside a
+/// simulated host (for log timestamps).
+pub fn sim_now_us() -> Option<u64> {
+    #[cfg(madsim)]
+    if let Some(t) = madsim::time::TimeHandle::try_current() {
+        return u64::try_from(t.elapsed().as_micros()).ok();
+    }
+    turmoil::sim_elapsed().and_then(|d| u64::try_from(d.as_micros()).ok())
+}
+
 /// Runs the world to its end on the chosen engine.
 pub fn run(kind: EngineKind, world: &World) -> Result<(), String> {
     match kind {

@@ -29,6 +29,7 @@ pub async fn node_main<I: Io>(world: World, index: usize) {
         let restart_at = world.with(|w| {
             let now = I::now_us();
             w.stats.storage_failures += 1;
+            tracing::warn!(target: "faultline::node", "{} fail-stops: {failure}", node_name(index));
             let name = node_name(index);
             let fault = w.fault_started(now, "storage-failure", format!("{name} fail-stop: {failure}"), vec![name]);
             let r = &w.scenario.relations;
@@ -84,6 +85,7 @@ async fn run_incarnation<I: Io>(world: &World, index: usize, socket: &I::Socket)
     let (config, disk) = raft_config(world, index);
     let boot_us = I::now_us();
     world.with(|w| w.observer.restarted(index as u64 + 1, boot_us));
+    tracing::debug!(target: "faultline::node", "{} boots", node_name(index));
     let mut node = match RelationsNode::new(config, disk, local_now(world, index, boot_us)) {
         Ok(node) => node,
         Err(e) => return e,

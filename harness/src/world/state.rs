@@ -154,6 +154,8 @@ impl WorldState {
         node: Option<String>,
     ) {
         let event = Event { index: self.history.len() as u64, time_us, process, kind, f: f.to_string(), key, value, node };
+        crate::log::note_sim_time(time_us);
+        tracing::trace!(target: "faultline::history", process, kind = ?event.kind, f, key = ?event.key, value = %event.value, node = ?event.node);
         let bytes = serde_json::to_vec(&event).unwrap_or_default();
         self.trace.record("op", time_us, &bytes);
         self.history.push(event);
@@ -162,6 +164,8 @@ impl WorldState {
     /// Records a fault starting; returns its index for `fault_healed`.
     pub fn fault_started(&mut self, time_us: u64, kind: &str, description: String, nodes: Vec<String>) -> usize {
         self.trace.record("fault", time_us, description.as_bytes());
+        crate::log::note_sim_time(time_us);
+        tracing::info!(target: "faultline::nemesis", "{kind} starts: {description}");
         self.faults.push(FaultWindow { kind: kind.to_string(), description, nodes, start_us: time_us, end_us: None });
         self.faults.len() - 1
     }
@@ -170,6 +174,8 @@ impl WorldState {
     pub fn fault_healed(&mut self, index: usize, time_us: u64) {
         if let Some(f) = self.faults.get_mut(index) {
             self.trace.record("heal", time_us, f.description.as_bytes());
+            crate::log::note_sim_time(time_us);
+            tracing::info!(target: "faultline::nemesis", "{} heals: {}", f.kind, f.description);
             f.end_us = Some(time_us);
         }
     }
