@@ -29,7 +29,7 @@ pub async fn node_main<I: Io>(world: World, index: usize) {
         let restart_at = world.with(|w| {
             let now = I::now_us();
             w.stats.storage_failures += 1;
-            tracing::warn!(target: "faultline::node", "{} fail-stops: {failure}", node_name(index));
+            tracing::info!(target: "faultline::node", "{} fail-stops: {failure}", node_name(index));
             let name = node_name(index);
             let fault = w.fault_started(now, "storage-failure", format!("{name} fail-stop: {failure}"), vec![name]);
             let r = &w.scenario.relations;
