@@ -35,3 +35,17 @@ fn different_seeds_give_different_traces() {
         assert_ne!(a.trace_hash, b.trace_hash, "{}: seeds 1 and 2 gave the same trace", engine.name());
     }
 }
+
+/// A sweep runs many seeds per worker thread; each must still replay exactly as a lone run
+/// (nothing may leak from one run into the next on the same thread).
+#[test]
+fn sweep_results_match_single_runs() {
+    for engine in [EngineKind::Madsim, EngineKind::Turmoil] {
+        let swept = common::sweep_seeds("social", 0..6, engine, &[], false);
+        assert_eq!(swept.len(), 6);
+        for r in &swept {
+            let alone = run_seed("social", r.seed, engine, &[]);
+            assert_eq!(r.trace_hash, alone.trace_hash, "{} seed {}: sweep and lone run differ", engine.name(), r.seed);
+        }
+    }
+}
