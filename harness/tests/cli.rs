@@ -134,3 +134,35 @@ fn check_gives_0_for_linearizable_1_for_not_and_2_for_garbage() {
     let o = faultline(&["check", good.to_str().unwrap_or_default(), "--model", "graph"]);
     assert_bad_input(&o, &["--model"]);
 }
+
+#[test]
+fn a_failing_run_exits_1_and_prints_a_repro_line_that_replays_it() {
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-fail");
+    let args = ["run", "raft-crash", "--seed", "1", "--bug", "raft-vote-before-persist", "--out", out.to_str().unwrap_or_default()];
+    let o = faultline(&args);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    let repro = text.lines().find(|l| l.starts_with("repro: ")).unwrap_or_else(|| panic!("no repro line: {text}"));
+    assert!(repro.contains("--seed 1") && repro.contains("--bug raft-vote-before-persist"), "{repro}");
+    let first: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(first["verdict"], "fail");
+    // Replaying the printed command's arguments gives the same trace.
+    let replay_args: Vec<&str> = repro.split_whitespace().skip_while(|w| *w != "--").skip(1).collect();
+    let out2 = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-fail-replay");
+    let mut with_out = replay_args.clone();
+    with_out.extend(["--out", out2.to_str().unwrap_or_default()]);
+    let o2 = faultline(&with_out);
+    assert_eq!(o2.status.code(), Some(1));
+    let second: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out2.join("results.json")).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(first["trace_hash"], second["trace_hash"]);
+    assert!(first["trace_hash"].as_str().is_some_and(|h| h.len() == 64));
+}
+
+#[test]
+fn a_sweep_with_failures_exits_1_and_lists_their_repro_lines() {
+    let o = faultline(&["sweep", "raft-crash", "--seeds", "0..3", "--jobs", "2", "--bug", "raft-vote-before-persist"]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("3 seeds"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("repro: ") && l.contains("--seed 1")), "{text}");
+}
