@@ -1,0 +1,318 @@
+//! Add-wins observed-remove set (the optimized OR-Set of Bieniusa et al. 2012) with a causal
+//! context instead of tombstones, plus deltas computed against a peer's version vector.
+use super::{digest_of, ReplicaId, SetCrdt};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A unique add event: the `counter`-th add made by `replica` (counters start at 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Dot {
+    /// The replica that made the add.
+    pub replica: ReplicaId,
+    /// That replica's add counter.
+    pub counter: u64,
+}
+
+/// For each replica, the highest counter `n` such that dots `1..=n` have all been seen.
+/// Zero entries are never stored, so equal knowledge gives equal encodings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionVector(BTreeMap<ReplicaId, u64>);
+
+impl VersionVector {
+    /// The empty vector (has seen nothing).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The contiguous prefix seen from `replica`.
+    pub fn get(&self, replica: ReplicaId) -> u64 {
+        self.0.get(&replica).copied().unwrap_or(0)
+    }
+
+    /// Whether `dot` lies in the seen prefix.
+    pub fn covers(&self, dot: &Dot) -> bool {
+        dot.counter <= self.get(dot.replica)
+    }
+
+    /// Pointwise maximum.
+    pub fn join(&mut self, other: &VersionVector) {
+        for (&r, &n) in &other.0 {
+            self.raise(r, n);
+        }
+    }
+
+    /// The `(replica, prefix)` pairs, in replica order.
+    pub fn iter(&self) -> impl Iterator<Item = (ReplicaId, u64)> + '_ {
+        self.0.iter().map(|(&r, &n)| (r, n))
+    }
+
+    fn raise(&mut self, replica: ReplicaId, n: u64) {
+        if n > self.get(replica) {
+            self.0.insert(replica, n);
+        }
+    }
+}
+
+/// Every dot a state has seen (added, whether or not since removed): a version vector plus a
+/// "dot cloud" of seen dots beyond the contiguous prefix. The cloud is needed because a
+/// replica can know a dot without its predecessors, e.g. after restoring its own counter past
+/// adds it lost in a crash. Kept compacted, so it is canonical.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CausalContext {
+    vv: VersionVector,
+    cloud: BTreeSet<Dot>,
+}
+
+impl CausalContext {
+    /// The contiguous prefix part.
+    pub fn version_vector(&self) -> &VersionVector {
+        &self.vv
+    }
+
+    /// Whether `dot` has been seen.
+    pub fn contains(&self, dot: &Dot) -> bool {
+        self.vv.covers(dot) || self.cloud.contains(dot)
+    }
+
+    /// The highest counter seen from `replica` (0 if none).
+    pub fn max_counter(&self, replica: ReplicaId) -> u64 {
+        let in_cloud = self
+            .cloud
+            .range(Dot { replica, counter: 0 }..=Dot { replica, counter: u64::MAX })
+            .next_back()
+            .map_or(0, |d| d.counter);
+        self.vv.get(replica).max(in_cloud)
+    }
+
+    fn insert(&mut self, dot: Dot) {
+        self.cloud.insert(dot);
+        self.compact();
+    }
+
+    fn join(&mut self, other: &CausalContext) {
+        self.vv.join(&other.vv);
+        self.cloud.extend(other.cloud.iter().copied());
+        self.compact();
+    }
+
+    /// Folds cloud dots that extend (or fall inside) the prefix into the vector. One pass
+    /// suffices: the cloud is ordered by (replica, counter), so each replica's dots come in
+    /// increasing order and a newly absorbed dot can only enable the next one.
+    fn compact(&mut self) {
+        let vv = &mut self.vv;
+        self.cloud.retain(|d| {
+            let have = vv.get(d.replica);
+            if d.counter <= have.saturating_add(1) {
+                vv.raise(d.replica, d.counter);
+                false
+            } else {
+                true
+            }
+        });
+    }
+}
+
+/// Sorted, disjoint, inclusive counter ranges per replica: a compact set of dots.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DotRanges(BTreeMap<ReplicaId, Vec<(u64, u64)>>);
+
+impl DotRanges {
+    /// Whether `dot` is in one of the ranges.
+    pub fn contains(&self, dot: &Dot) -> bool {
+        let Some(ranges) = self.0.get(&dot.replica) else { return false };
+        // The last range starting at or before the counter is the only candidate.
+        let i = ranges.partition_point(|&(lo, _)| lo <= dot.counter);
+        i > 0 && dot.counter <= ranges[i - 1].1
+    }
+
+    /// Appends `lo..=hi`; callers push in increasing order per replica.
+    fn push(&mut self, replica: ReplicaId, lo: u64, hi: u64) {
+        let ranges = self.0.entry(replica).or_default();
+        match ranges.last_mut() {
+            Some(last) if last.1.saturating_add(1) >= lo => last.1 = last.1.max(hi),
+            _ => ranges.push((lo, hi)),
+        }
+    }
+}
+
+/// What a peer whose context covers `base` needs to reach `merge`'s result: the live dots it
+/// may lack, the sender's causal context, and which already-known dots the sender removed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrSetDelta<E: Ord> {
+    /// The version vector the delta was computed against.
+    pub base: VersionVector,
+    /// The sender's live dots not covered by `base`.
+    pub entries: BTreeMap<E, BTreeSet<Dot>>,
+    /// The sender's whole causal context (small: a vector plus a usually empty cloud).
+    pub context: CausalContext,
+    /// Dots covered by `base` that the sender has seen and no longer holds (removed). There
+    /// are no tombstones, so this is computed on demand as the gaps between live dots.
+    pub removed: DotRanges,
+}
+
+/// An add-wins OR-Set replica. Concurrent add and remove of an element: the add survives,
+/// because the remove only covers dots it observed.
+///
+/// Invariant: every live dot is in `ctx`; no element maps to an empty dot set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrSet<E: Ord> {
+    replica: ReplicaId,
+    /// The counter for the next local add; local metadata, so not part of the digest.
+    next: u64,
+    entries: BTreeMap<E, BTreeSet<Dot>>,
+    ctx: CausalContext,
+}
+
+impl<E: Ord + Clone> OrSet<E> {
+    /// An empty replica `replica`.
+    pub fn new(replica: ReplicaId) -> Self {
+        OrSet { replica, next: 1, entries: BTreeMap::new(), ctx: CausalContext::default() }
+    }
+
+    /// This replica's id.
+    pub fn replica(&self) -> ReplicaId {
+        self.replica
+    }
+
+    /// Adds `e` with a fresh dot, superseding the dots of `e` seen so far (they stay in the
+    /// context, so peers drop them on merge); returns the new dot.
+    pub fn add(&mut self, e: E) -> Dot {
+        let dot = Dot { replica: self.replica, counter: self.next_counter() };
+        self.next = dot.counter.saturating_add(1);
+        self.ctx.insert(dot);
+        self.entries.insert(e, BTreeSet::from([dot]));
+        dot
+    }
+
+    /// Removes `e` by dropping every dot of it this replica has observed; concurrent adds
+    /// elsewhere have dots outside our context and survive the merge. Returns whether `e`
+    /// was present.
+    pub fn remove(&mut self, e: &E) -> bool {
+        self.entries.remove(e).is_some()
+    }
+
+    /// The counter the next `add` will use. Persist it (after each add, before the add's
+    /// state leaves this replica) so a restart can `restore_counter` and never reuse a dot.
+    pub fn next_counter(&self) -> u64 {
+        self.next.max(self.ctx.max_counter(self.replica).saturating_add(1))
+    }
+
+    /// After a restart from older (or no) state, ensures the next add uses at least
+    /// `next`, the value last persisted from `next_counter`.
+    pub fn restore_counter(&mut self, next: u64) {
+        self.next = self.next.max(next);
+    }
+
+    /// The contiguous prefix of seen dots; send it to a peer so it can compute `delta_since`.
+    pub fn version_vector(&self) -> &VersionVector {
+        self.ctx.version_vector()
+    }
+
+    /// Every dot this replica has seen.
+    pub fn context(&self) -> &CausalContext {
+        &self.ctx
+    }
+
+    /// The delta a peer needs, given `base`, a version vector the peer's context covers
+    /// (its current one, or any older one). `merge_delta` of it gives exactly `merge`.
+    pub fn delta_since(&self, base: &VersionVector) -> OrSetDelta<E> {
+        let mut entries = BTreeMap::new();
+        let mut live: BTreeMap<ReplicaId, BTreeSet<u64>> = BTreeMap::new();
+        for (e, dots) in &self.entries {
+            let lacking: BTreeSet<Dot> = dots.iter().filter(|d| !base.covers(d)).copied().collect();
+            if !lacking.is_empty() {
+                entries.insert(e.clone(), lacking);
+            }
+            for d in dots {
+                live.entry(d.replica).or_default().insert(d.counter);
+            }
+        }
+        let mut removed = DotRanges::default();
+        let none = BTreeSet::new();
+        for (r, limit) in base.iter() {
+            let live_r = live.get(&r).unwrap_or(&none);
+            // Seen-but-dead dots in the prefix are the gaps between live counters.
+            let prefix = limit.min(self.ctx.vv.get(r));
+            let mut from = 1;
+            for &c in live_r.range(..=prefix) {
+                if c > from {
+                    removed.push(r, from, c - 1);
+                }
+                from = c + 1;
+            }
+            if from <= prefix {
+                removed.push(r, from, prefix);
+            }
+            // Cloud dots lie beyond the prefix, so pushing them keeps the ranges ordered.
+            let cloud = Dot { replica: r, counter: 0 }..=Dot { replica: r, counter: limit };
+            for d in self.ctx.cloud.range(cloud) {
+                if !live_r.contains(&d.counter) {
+                    removed.push(r, d.counter, d.counter);
+                }
+            }
+        }
+        OrSetDelta { base: base.clone(), entries, context: self.ctx.clone(), removed }
+    }
+
+    /// Applies a delta from `delta_since`. Precondition: this replica's context covers the
+    /// delta's `base` (it does if `base` came from this replica, as contexts only grow).
+    pub fn merge_delta(&mut self, delta: &OrSetDelta<E>) {
+        self.entries.retain(|e, dots| {
+            dots.retain(|d| {
+                if delta.base.covers(d) {
+                    !delta.removed.contains(d)
+                } else if delta.context.contains(d) {
+                    // The sender saw this dot and sent every live dot beyond `base`.
+                    delta.entries.get(e).is_some_and(|s| s.contains(d))
+                } else {
+                    true
+                }
+            });
+            !dots.is_empty()
+        });
+        self.absorb(&delta.entries, &delta.context);
+    }
+
+    /// Adds the other side's dots we have not seen, then joins the contexts. Dots we saw
+    /// and no longer hold were removed here, so they stay out.
+    fn absorb(&mut self, entries: &BTreeMap<E, BTreeSet<Dot>>, ctx: &CausalContext) {
+        for (e, dots) in entries {
+            for d in dots {
+                if !self.ctx.contains(d) {
+                    self.entries.entry(e.clone()).or_default().insert(*d);
+                }
+            }
+        }
+        self.ctx.join(ctx);
+        // Learning of our own later dots (e.g. after a restart from old state) must move the
+        // counter past them.
+        self.next = self.next_counter();
+    }
+}
+
+impl<E: Ord + Clone + Serialize> SetCrdt<E> for OrSet<E> {
+    fn contains(&self, e: &E) -> bool {
+        self.entries.contains_key(e)
+    }
+
+    fn elements(&self) -> BTreeSet<E> {
+        self.entries.keys().cloned().collect()
+    }
+
+    fn merge(&mut self, other: &Self) {
+        // Keep our dot if the other holds it too, or has never seen it (so did not remove it).
+        self.entries.retain(|e, dots| {
+            dots.retain(|d| {
+                other.entries.get(e).is_some_and(|s| s.contains(d)) || !other.ctx.contains(d)
+            });
+            !dots.is_empty()
+        });
+        self.absorb(&other.entries, &other.ctx);
+    }
+
+    /// Covers the elements with their dots and the causal context, not the replica id or the
+    /// counter: those are local, and converged replicas must compare equal.
+    fn digest(&self) -> [u8; 32] {
+        digest_of(&(&self.entries, &self.ctx))
+    }
+}
