@@ -11,6 +11,10 @@ mod lww;
 mod orset;
 mod two_phase;
 
+// Under `crdt::` so `cargo test -p faultline-systems crdt` runs the laws too.
+#[cfg(test)]
+mod tests;
+
 pub use gset::GSet;
 pub use hlc::{HlcClock, Timestamp};
 pub use lww::LwwSet;

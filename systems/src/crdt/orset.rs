@@ -46,10 +46,26 @@ impl VersionVector {
         self.0.iter().map(|(&r, &n)| (r, n))
     }
 
+    /// Pointwise minimum: a base that both vectors cover.
+    pub fn meet(&self, other: &VersionVector) -> VersionVector {
+        self.iter().map(|(r, n)| (r, n.min(other.get(r)))).collect()
+    }
+
     fn raise(&mut self, replica: ReplicaId, n: u64) {
         if n > self.get(replica) {
             self.0.insert(replica, n);
         }
+    }
+}
+
+impl FromIterator<(ReplicaId, u64)> for VersionVector {
+    /// Takes the maximum per replica; zeros are dropped to keep the encoding canonical.
+    fn from_iter<I: IntoIterator<Item = (ReplicaId, u64)>>(iter: I) -> Self {
+        let mut vv = VersionVector::new();
+        for (r, n) in iter {
+            vv.raise(r, n);
+        }
+        vv
     }
 }
 
@@ -203,6 +219,11 @@ impl<E: Ord + Clone> OrSet<E> {
         self.next = self.next.max(next);
     }
 
+    /// The live dots of `e` (empty if absent); more than one after concurrent adds.
+    pub fn dots_of(&self, e: &E) -> impl Iterator<Item = &Dot> + '_ {
+        self.entries.get(e).into_iter().flatten()
+    }
+
     /// The contiguous prefix of seen dots; send it to a peer so it can compute `delta_since`.
     pub fn version_vector(&self) -> &VersionVector {
         self.ctx.version_vector()
@@ -283,10 +304,9 @@ impl<E: Ord + Clone> OrSet<E> {
                 }
             }
         }
+        // Our own later dots learnt here (after a restart from old state) move the counter
+        // past them: `next_counter` reads the context.
         self.ctx.join(ctx);
-        // Learning of our own later dots (e.g. after a restart from old state) must move the
-        // counter past them.
-        self.next = self.next_counter();
     }
 }
 
