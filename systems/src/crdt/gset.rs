@@ -11,7 +11,9 @@ pub struct GSet<E: Ord> {
 
 impl<E: Ord> Default for GSet<E> {
     fn default() -> Self {
-        GSet { added: BTreeSet::new() }
+        GSet {
+            added: BTreeSet::new(),
+        }
     }
 }
 

@@ -27,7 +27,11 @@ pub struct HlcClock {
 impl HlcClock {
     /// A clock for `replica` that has seen nothing yet.
     pub fn new(replica: ReplicaId) -> Self {
-        HlcClock { replica, wall_us: 0, logical: 0 }
+        HlcClock {
+            replica,
+            wall_us: 0,
+            logical: 0,
+        }
     }
 
     /// The replica this clock stamps for.
@@ -92,7 +96,11 @@ impl HlcClock {
     }
 
     fn stamp(&self) -> Timestamp {
-        Timestamp { wall_us: self.wall_us, logical: self.logical, replica: self.replica }
+        Timestamp {
+            wall_us: self.wall_us,
+            logical: self.logical,
+            replica: self.replica,
+        }
     }
 }
 
@@ -131,8 +139,55 @@ mod tests {
     #[test]
     fn logical_overflow_carries_into_wall() {
         let mut c = HlcClock::new(1);
-        c.observe(Timestamp { wall_us: 9, logical: u64::MAX, replica: 2 }, Time::ZERO);
+        c.observe(
+            Timestamp {
+                wall_us: 9,
+                logical: u64::MAX,
+                replica: 2,
+            },
+            Time::ZERO,
+        );
         let s = c.now(Time::ZERO);
-        assert!(s > Timestamp { wall_us: 9, logical: u64::MAX, replica: 2 });
+        assert!(
+            s > Timestamp {
+                wall_us: 9,
+                logical: u64::MAX,
+                replica: 2
+            }
+        );
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Random local reads (jumping back and forth, including equal walls so the logical
+        /// parts race) and receipts among three clocks: each clock's stamps strictly increase,
+        /// every stamp is after everything its clock observed, and stamps track local time.
+        #[test]
+        fn monotone_and_causal(events in prop::collection::vec((0..3usize, 0..3usize, 0..20u64, any::<bool>()), 0..80)) {
+            let mut clocks: Vec<HlcClock> = (1..=3).map(HlcClock::new).collect();
+            let mut last: Vec<Option<Timestamp>> = vec![None; 3];
+            let mut floor: Vec<Option<Timestamp>> = vec![None; 3];
+            for (at, from, local, receive) in events {
+                let local = Time::from_micros(local);
+                if receive {
+                    if let Some(s) = last[from] {
+                        clocks[at].observe(s, local);
+                        floor[at] = floor[at].max(Some(s));
+                    }
+                }
+                let s = clocks[at].now(local);
+                prop_assert!(Some(s) > last[at], "not monotone: {:?} after {:?}", s, last[at]);
+                prop_assert!(Some(s) > floor[at], "before an observed stamp: {:?} vs {:?}", s, floor[at]);
+                prop_assert!(s.wall_us >= local.as_micros());
+                last[at] = Some(s);
+            }
+        }
     }
 }

@@ -24,7 +24,9 @@ pub struct LwwSet<E: Ord> {
 
 impl<E: Ord> Default for LwwSet<E> {
     fn default() -> Self {
-        LwwSet { entries: BTreeMap::new() }
+        LwwSet {
+            entries: BTreeMap::new(),
+        }
     }
 }
 
@@ -49,7 +51,11 @@ impl<E: Ord + Clone> LwwSet<E> {
     /// The greatest stamp in the state. A replica merging this state should `observe` it on
     /// its `HlcClock`, so its next write is ordered after everything it has seen.
     pub fn max_stamp(&self) -> Option<Timestamp> {
-        self.entries.values().flat_map(|s| [s.add, s.remove]).flatten().max()
+        self.entries
+            .values()
+            .flat_map(|s| [s.add, s.remove])
+            .flatten()
+            .max()
     }
 }
 
@@ -59,7 +65,11 @@ impl<E: Ord + Clone + Serialize> SetCrdt<E> for LwwSet<E> {
     }
 
     fn elements(&self) -> BTreeSet<E> {
-        self.entries.iter().filter(|(_, s)| s.add > s.remove).map(|(e, _)| e.clone()).collect()
+        self.entries
+            .iter()
+            .filter(|(_, s)| s.add > s.remove)
+            .map(|(e, _)| e.clone())
+            .collect()
     }
 
     fn merge(&mut self, other: &Self) {

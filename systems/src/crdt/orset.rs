@@ -94,7 +94,15 @@ impl CausalContext {
     pub fn max_counter(&self, replica: ReplicaId) -> u64 {
         let in_cloud = self
             .cloud
-            .range(Dot { replica, counter: 0 }..=Dot { replica, counter: u64::MAX })
+            .range(
+                Dot {
+                    replica,
+                    counter: 0,
+                }..=Dot {
+                    replica,
+                    counter: u64::MAX,
+                },
+            )
             .next_back()
             .map_or(0, |d| d.counter);
         self.vv.get(replica).max(in_cloud)
@@ -135,7 +143,9 @@ pub struct DotRanges(BTreeMap<ReplicaId, Vec<(u64, u64)>>);
 impl DotRanges {
     /// Whether `dot` is in one of the ranges.
     pub fn contains(&self, dot: &Dot) -> bool {
-        let Some(ranges) = self.0.get(&dot.replica) else { return false };
+        let Some(ranges) = self.0.get(&dot.replica) else {
+            return false;
+        };
         // The last range starting at or before the counter is the only candidate.
         let i = ranges.partition_point(|&(lo, _)| lo <= dot.counter);
         i > 0 && dot.counter <= ranges[i - 1].1
@@ -182,7 +192,12 @@ pub struct OrSet<E: Ord> {
 impl<E: Ord + Clone> OrSet<E> {
     /// An empty replica `replica`.
     pub fn new(replica: ReplicaId) -> Self {
-        OrSet { replica, next: 1, entries: BTreeMap::new(), ctx: CausalContext::default() }
+        OrSet {
+            replica,
+            next: 1,
+            entries: BTreeMap::new(),
+            ctx: CausalContext::default(),
+        }
     }
 
     /// This replica's id.
@@ -193,7 +208,10 @@ impl<E: Ord + Clone> OrSet<E> {
     /// Adds `e` with a fresh dot, superseding the dots of `e` seen so far (they stay in the
     /// context, so peers drop them on merge); returns the new dot.
     pub fn add(&mut self, e: E) -> Dot {
-        let dot = Dot { replica: self.replica, counter: self.next_counter() };
+        let dot = Dot {
+            replica: self.replica,
+            counter: self.next_counter(),
+        };
         self.next = dot.counter.saturating_add(1);
         self.ctx.insert(dot);
         self.entries.insert(e, BTreeSet::from([dot]));
@@ -210,7 +228,8 @@ impl<E: Ord + Clone> OrSet<E> {
     /// The counter the next `add` will use. Persist it (after each add, before the add's
     /// state leaves this replica) so a restart can `restore_counter` and never reuse a dot.
     pub fn next_counter(&self) -> u64 {
-        self.next.max(self.ctx.max_counter(self.replica).saturating_add(1))
+        self.next
+            .max(self.ctx.max_counter(self.replica).saturating_add(1))
     }
 
     /// After a restart from older (or no) state, ensures the next add uses at least
@@ -265,14 +284,25 @@ impl<E: Ord + Clone> OrSet<E> {
                 removed.push(r, from, prefix);
             }
             // Cloud dots lie beyond the prefix, so pushing them keeps the ranges ordered.
-            let cloud = Dot { replica: r, counter: 0 }..=Dot { replica: r, counter: limit };
+            let cloud = Dot {
+                replica: r,
+                counter: 0,
+            }..=Dot {
+                replica: r,
+                counter: limit,
+            };
             for d in self.ctx.cloud.range(cloud) {
                 if !live_r.contains(&d.counter) {
                     removed.push(r, d.counter, d.counter);
                 }
             }
         }
-        OrSetDelta { base: base.clone(), entries, context: self.ctx.clone(), removed }
+        OrSetDelta {
+            base: base.clone(),
+            entries,
+            context: self.ctx.clone(),
+            removed,
+        }
     }
 
     /// Applies a delta from `delta_since`. Precondition: this replica's context covers the

@@ -1,9 +1,7 @@
 //! Semilattice laws for every set CRDT, on states reached by random operation sequences on
 //! three replicas with random interleaved merges; plus the OR-Set's delta/full equivalence
 //! and the semantics each type promises.
-use crate::crdt::{
-    Dot, GSet, HlcClock, LwwSet, OrSet, SetCrdt, TwoPhaseSet, VersionVector,
-};
+use crate::crdt::{Dot, GSet, HlcClock, LwwSet, OrSet, SetCrdt, TwoPhaseSet, VersionVector};
 use crate::time::Time;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -17,7 +15,11 @@ enum Op {
     Add(usize, u8, u64),
     Remove(usize, u8, u64),
     /// `to` merges `from`'s state; the flag picks the OR-Set's delta path.
-    Merge { from: usize, to: usize, delta: bool },
+    Merge {
+        from: usize,
+        to: usize,
+        delta: bool,
+    },
     /// The replica crashes and comes back from an older snapshot of itself.
     Restart(usize, Index),
 }
@@ -145,7 +147,8 @@ impl Model for O {
     }
     fn merge_from(&mut self, other: &Self, delta: bool) {
         if delta {
-            self.0.merge_delta(&other.0.delta_since(self.0.version_vector()));
+            self.0
+                .merge_delta(&other.0.delta_since(self.0.version_vector()));
         } else {
             self.0.merge(&other.0);
         }
@@ -184,7 +187,11 @@ fn run<M: Model>(ops: &[Op]) -> Vec<(usize, M)> {
                 to
             }
             Op::Restart(r, i) => {
-                let own: Vec<&M> = history.iter().filter(|(o, _)| *o == r).map(|(_, m)| m).collect();
+                let own: Vec<&M> = history
+                    .iter()
+                    .filter(|(o, _)| *o == r)
+                    .map(|(_, m)| m)
+                    .collect();
                 let older = own[i.index(own.len())].clone();
                 reps[r].restart(&older);
                 r
@@ -202,8 +209,16 @@ fn merged<S: SetCrdt<u8> + Clone>(a: &S, b: &S) -> S {
 }
 
 fn assert_same<S: SetCrdt<u8> + std::fmt::Debug>(x: &S, y: &S, law: &str) {
-    assert_eq!(x.elements(), y.elements(), "{law}: elements differ\n{x:?}\n{y:?}");
-    assert_eq!(x.digest(), y.digest(), "{law}: digests differ\n{x:?}\n{y:?}");
+    assert_eq!(
+        x.elements(),
+        y.elements(),
+        "{law}: elements differ\n{x:?}\n{y:?}"
+    );
+    assert_eq!(
+        x.digest(),
+        y.digest(),
+        "{law}: digests differ\n{x:?}\n{y:?}"
+    );
 }
 
 /// Commutativity, associativity and idempotence on three states from the history, then
@@ -212,15 +227,39 @@ fn check_laws<M: Model>(ops: &[Op], picks: [Index; 3]) {
     let history = run::<M>(ops);
     let [a, b, c] = picks.map(|i| history[i.index(history.len())].1.state().clone());
     assert_same(&merged(&a, &b), &merged(&b, &a), "commutative");
-    assert_same(&merged(&merged(&a, &b), &c), &merged(&a, &merged(&b, &c)), "associative");
+    assert_same(
+        &merged(&merged(&a, &b), &c),
+        &merged(&a, &merged(&b, &c)),
+        "associative",
+    );
     assert_same(&merged(&a, &a), &a, "idempotent");
-    assert_same(&merged(&merged(&a, &b), &b), &merged(&a, &b), "idempotent (absorbs)");
+    assert_same(
+        &merged(&merged(&a, &b), &b),
+        &merged(&a, &b),
+        "idempotent (absorbs)",
+    );
 
     let finals: Vec<M::S> = (0..REPLICAS)
-        .map(|r| history.iter().rev().find(|(o, _)| *o == r).unwrap().1.state().clone())
+        .map(|r| {
+            history
+                .iter()
+                .rev()
+                .find(|(o, _)| *o == r)
+                .unwrap()
+                .1
+                .state()
+                .clone()
+        })
         .collect();
-    let forward = finals.iter().skip(1).fold(finals[0].clone(), |m, s| merged(&m, s));
-    let backward = finals.iter().rev().skip(1).fold(finals[REPLICAS - 1].clone(), |m, s| merged(&m, s));
+    let forward = finals
+        .iter()
+        .skip(1)
+        .fold(finals[0].clone(), |m, s| merged(&m, s));
+    let backward = finals
+        .iter()
+        .rev()
+        .skip(1)
+        .fold(finals[REPLICAS - 1].clone(), |m, s| merged(&m, s));
     assert_same(&forward, &backward, "convergence");
 }
 
@@ -384,7 +423,10 @@ fn orset_restart_without_restore_would_lose_an_add() {
     let mut a = blank;
     a.add("new");
     peer.merge(&a);
-    assert!(!peer.contains(&"old") && !peer.contains(&"new"), "dot reuse drops follows");
+    assert!(
+        !peer.contains(&"old") && !peer.contains(&"new"),
+        "dot reuse drops follows"
+    );
 }
 
 #[test]
