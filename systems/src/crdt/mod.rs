@@ -5,6 +5,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 
+mod causal;
 mod gset;
 mod hlc;
 mod lww;
@@ -15,10 +16,11 @@ mod two_phase;
 #[cfg(test)]
 mod tests;
 
+pub use causal::{CausalContext, Dot, DotRanges, VersionVector};
 pub use gset::GSet;
 pub use hlc::{HlcClock, Timestamp};
 pub use lww::LwwSet;
-pub use orset::{CausalContext, Dot, DotRanges, OrSet, OrSetDelta, VersionVector};
+pub use orset::{OrSet, OrSetDelta};
 pub use two_phase::TwoPhaseSet;
 
 /// Identifies a replica; stable across restarts (the OR-Set's dots are keyed by it).
