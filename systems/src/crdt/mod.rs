@@ -20,7 +20,7 @@ pub use causal::{CausalContext, Dot, DotRanges, VersionVector};
 pub use gset::GSet;
 pub use hlc::{HlcClock, Timestamp};
 pub use lww::LwwSet;
-pub use orset::{OrSet, OrSetDelta};
+pub use orset::{OrSet, OrSetDelta, StaleDeltaBase};
 pub use two_phase::TwoPhaseSet;
 
 /// Identifies a replica; stable across restarts (the OR-Set's dots are keyed by it).

@@ -20,6 +20,18 @@ pub struct OrSetDelta<E: Ord> {
     pub removed: DotRanges,
 }
 
+/// A delta was computed against a version vector this replica does not cover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StaleDeltaBase;
+
+impl std::fmt::Display for StaleDeltaBase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OR-Set delta base is not covered by this replica's causal context")
+    }
+}
+
+impl std::error::Error for StaleDeltaBase {}
+
 /// An add-wins OR-Set replica. Concurrent add and remove of an element: the add survives,
 /// because the remove only covers dots it observed.
 ///
@@ -149,9 +161,21 @@ impl<E: Ord + Clone> OrSet<E> {
         }
     }
 
-    /// Applies a delta from `delta_since`. Precondition: this replica's context covers the
-    /// delta's `base` (it does if `base` came from this replica, as contexts only grow).
-    pub fn merge_delta(&mut self, delta: &OrSetDelta<E>) {
+    /// Applies a delta from `delta_since`, giving exactly the state `merge` would. Refused,
+    /// leaving the state untouched, if this replica's context does not cover the delta's
+    /// `base`: the delta omits the sender's dots below `base`, so applying it would lose
+    /// them. That happens when `base` predates a restart from older state; the caller
+    /// should then ask for a delta against its current vector (or the full state).
+    pub fn merge_delta(&mut self, delta: &OrSetDelta<E>) -> Result<(), StaleDeltaBase> {
+        // A context covers a vector iff its own prefix does: compaction leaves no cloud dot
+        // that could fill a prefix gap.
+        if delta
+            .base
+            .iter()
+            .any(|(r, n)| n > self.ctx.version_vector().get(r))
+        {
+            return Err(StaleDeltaBase);
+        }
         self.entries.retain(|e, dots| {
             dots.retain(|d| {
                 if delta.base.covers(d) {
@@ -166,6 +190,7 @@ impl<E: Ord + Clone> OrSet<E> {
             !dots.is_empty()
         });
         self.absorb(&delta.entries, &delta.context);
+        Ok(())
     }
 
     /// Adds the other side's dots we have not seen, then joins the contexts. Dots we saw

@@ -1,7 +1,9 @@
 //! Semilattice laws for every set CRDT, on states reached by random operation sequences on
 //! three replicas with random interleaved merges; plus the OR-Set's delta/full equivalence
 //! and the semantics each type promises.
-use crate::crdt::{Dot, GSet, HlcClock, LwwSet, OrSet, SetCrdt, TwoPhaseSet, VersionVector};
+use crate::crdt::{
+    Dot, GSet, HlcClock, LwwSet, OrSet, SetCrdt, StaleDeltaBase, TwoPhaseSet, VersionVector,
+};
 use crate::time::Time;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -148,7 +150,8 @@ impl Model for O {
     fn merge_from(&mut self, other: &Self, delta: bool) {
         if delta {
             self.0
-                .merge_delta(&other.0.delta_since(self.0.version_vector()));
+                .merge_delta(&other.0.delta_since(self.0.version_vector()))
+                .expect("a delta against our own current vector applies");
         } else {
             self.0.merge(&other.0);
         }
@@ -362,7 +365,7 @@ proptest! {
         for base in [a.version_vector().clone(), a.version_vector().meet(c.version_vector()), VersionVector::new()] {
             let delta = b.delta_since(&base);
             let mut via_delta = a.clone();
-            via_delta.merge_delta(&delta);
+            prop_assert_eq!(via_delta.merge_delta(&delta), Ok(()));
             prop_assert_eq!(&via_delta, &full, "base {:?} delta {:?}", base, delta);
             prop_assert_eq!(via_delta.digest(), full.digest());
         }
@@ -427,11 +430,13 @@ fn orset_observed_remove_is_absent_everywhere() {
     reps[0].add("f");
     let a = reps[0].clone();
     reps[1].merge(&a);
-    reps[2].merge_delta(&a.delta_since(&VersionVector::new()));
+    reps[2]
+        .merge_delta(&a.delta_since(&VersionVector::new()))
+        .unwrap();
     assert!(reps[1].remove(&"f"));
     let b = reps[1].clone();
     let delta = b.delta_since(reps[0].version_vector());
-    reps[0].merge_delta(&delta);
+    reps[0].merge_delta(&delta).unwrap();
     reps[2].merge(&b);
     for r in &reps {
         assert!(!r.contains(&"f"));
@@ -497,6 +502,24 @@ fn orset_restart_without_restore_would_lose_an_add() {
         !peer.contains(&"old") && !peer.contains(&"new"),
         "dot reuse drops follows"
     );
+}
+
+#[test]
+fn orset_delta_against_a_vector_lost_in_a_restart_is_refused() {
+    let mut a = OrSet::new(1);
+    let blank = a.clone();
+    a.add("x");
+    let mut b = OrSet::new(2);
+    b.merge(&a);
+    let stale = a.version_vector().clone();
+    // A restarts from its blank snapshot; a delta against its pre-crash vector would omit
+    // dot (1,1), which A no longer has.
+    let mut a = blank;
+    let before = a.clone();
+    assert_eq!(a.merge_delta(&b.delta_since(&stale)), Err(StaleDeltaBase));
+    assert_eq!(a, before);
+    a.merge_delta(&b.delta_since(a.version_vector())).unwrap();
+    assert!(a.contains(&"x"));
 }
 
 #[test]
