@@ -2,6 +2,7 @@
 //! no OS randomness. Callers feed events and time in and carry outputs out.
 #![forbid(unsafe_code)]
 
+pub mod crdt;
 pub mod raft;
 pub mod relations;
 pub mod storage;

@@ -1,0 +1,237 @@
+//! Add-wins observed-remove set (the optimized OR-Set of Bieniusa et al. 2012) with a causal
+//! context instead of tombstones, plus deltas computed against a peer's version vector.
+use super::causal::{CausalContext, Dot, DotRanges, VersionVector};
+use super::{digest_of, ReplicaId, SetCrdt};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a peer whose context covers `base` needs to reach `merge`'s result: the live dots it
+/// may lack, the sender's causal context, and which already-known dots the sender removed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrSetDelta<E: Ord> {
+    /// The version vector the delta was computed against.
+    pub base: VersionVector,
+    /// The sender's live dots not covered by `base`.
+    pub entries: BTreeMap<E, BTreeSet<Dot>>,
+    /// The sender's whole causal context (small: a vector plus a usually empty cloud).
+    pub context: CausalContext,
+    /// Dots covered by `base` that the sender has seen and no longer holds (removed). There
+    /// are no tombstones, so this is computed on demand as the gaps between live dots.
+    pub removed: DotRanges,
+}
+
+/// A delta was computed against a version vector this replica does not cover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StaleDeltaBase;
+
+impl std::fmt::Display for StaleDeltaBase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OR-Set delta base is not covered by this replica's causal context")
+    }
+}
+
+impl std::error::Error for StaleDeltaBase {}
+
+/// An add-wins OR-Set replica. Concurrent add and remove of an element: the add survives,
+/// because the remove only covers dots it observed.
+///
+/// Invariant: every live dot is in `ctx`; no element maps to an empty dot set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrSet<E: Ord> {
+    replica: ReplicaId,
+    /// The counter for the next local add; local metadata, so not part of the digest.
+    next: u64,
+    entries: BTreeMap<E, BTreeSet<Dot>>,
+    ctx: CausalContext,
+}
+
+impl<E: Ord + Clone> OrSet<E> {
+    /// An empty replica `replica`.
+    pub fn new(replica: ReplicaId) -> Self {
+        OrSet {
+            replica,
+            next: 1,
+            entries: BTreeMap::new(),
+            ctx: CausalContext::default(),
+        }
+    }
+
+    /// This replica's id.
+    pub fn replica(&self) -> ReplicaId {
+        self.replica
+    }
+
+    /// Adds `e` with a fresh dot, superseding the dots of `e` seen so far (they stay in the
+    /// context, so peers drop them on merge); returns the new dot.
+    pub fn add(&mut self, e: E) -> Dot {
+        let dot = Dot {
+            replica: self.replica,
+            counter: self.next_counter(),
+        };
+        self.next = dot.counter.saturating_add(1);
+        self.ctx.insert(dot);
+        self.entries.insert(e, BTreeSet::from([dot]));
+        dot
+    }
+
+    /// Removes `e` by dropping every dot of it this replica has observed; concurrent adds
+    /// elsewhere have dots outside our context and survive the merge. Returns whether `e`
+    /// was present.
+    pub fn remove(&mut self, e: &E) -> bool {
+        self.entries.remove(e).is_some()
+    }
+
+    /// The counter the next `add` will use. Persist it (after each add, before the add's
+    /// state leaves this replica) so a restart can `restore_counter` and never reuse a dot.
+    pub fn next_counter(&self) -> u64 {
+        self.next
+            .max(self.ctx.max_counter(self.replica).saturating_add(1))
+    }
+
+    /// After a restart from older (or no) state, ensures the next add uses at least
+    /// `next`, the value last persisted from `next_counter`.
+    pub fn restore_counter(&mut self, next: u64) {
+        self.next = self.next.max(next);
+    }
+
+    /// The live dots of `e` (empty if absent); more than one after concurrent adds.
+    pub fn dots_of(&self, e: &E) -> impl Iterator<Item = &Dot> + '_ {
+        self.entries.get(e).into_iter().flatten()
+    }
+
+    /// The contiguous prefix of seen dots; send it to a peer so it can compute `delta_since`.
+    pub fn version_vector(&self) -> &VersionVector {
+        self.ctx.version_vector()
+    }
+
+    /// Every dot this replica has seen.
+    pub fn context(&self) -> &CausalContext {
+        &self.ctx
+    }
+
+    /// The delta a peer needs, given `base`, a version vector the peer's context covers
+    /// (its current one, or any older one). `merge_delta` of it gives exactly `merge`.
+    pub fn delta_since(&self, base: &VersionVector) -> OrSetDelta<E> {
+        let mut entries = BTreeMap::new();
+        let mut live: BTreeMap<ReplicaId, BTreeSet<u64>> = BTreeMap::new();
+        for (e, dots) in &self.entries {
+            let lacking: BTreeSet<Dot> = dots.iter().filter(|d| !base.covers(d)).copied().collect();
+            if !lacking.is_empty() {
+                entries.insert(e.clone(), lacking);
+            }
+            for d in dots {
+                live.entry(d.replica).or_default().insert(d.counter);
+            }
+        }
+        let mut removed = DotRanges::default();
+        let none = BTreeSet::new();
+        for (r, limit) in base.iter() {
+            let live_r = live.get(&r).unwrap_or(&none);
+            // Seen-but-dead dots in the prefix are the gaps between live counters.
+            let prefix = limit.min(self.ctx.vv.get(r));
+            let mut from = 1;
+            for &c in live_r.range(..=prefix) {
+                if c > from {
+                    removed.push(r, from, c - 1);
+                }
+                from = c + 1;
+            }
+            if from <= prefix {
+                removed.push(r, from, prefix);
+            }
+            // Cloud dots lie beyond the prefix, so pushing them keeps the ranges ordered.
+            let cloud = Dot {
+                replica: r,
+                counter: 0,
+            }..=Dot {
+                replica: r,
+                counter: limit,
+            };
+            for d in self.ctx.cloud.range(cloud) {
+                if !live_r.contains(&d.counter) {
+                    removed.push(r, d.counter, d.counter);
+                }
+            }
+        }
+        OrSetDelta {
+            base: base.clone(),
+            entries,
+            context: self.ctx.clone(),
+            removed,
+        }
+    }
+
+    /// Applies a delta from `delta_since`, giving exactly the state `merge` would. Refused,
+    /// leaving the state untouched, if this replica's context does not cover the delta's
+    /// `base`: the delta omits the sender's dots below `base`, so applying it would lose
+    /// them. That happens when `base` predates a restart from older state; the caller
+    /// should then ask for a delta against its current vector (or the full state).
+    pub fn merge_delta(&mut self, delta: &OrSetDelta<E>) -> Result<(), StaleDeltaBase> {
+        // A context covers a vector iff its own prefix does: compaction leaves no cloud dot
+        // that could fill a prefix gap.
+        if delta
+            .base
+            .iter()
+            .any(|(r, n)| n > self.ctx.version_vector().get(r))
+        {
+            return Err(StaleDeltaBase);
+        }
+        self.entries.retain(|e, dots| {
+            dots.retain(|d| {
+                if delta.base.covers(d) {
+                    !delta.removed.contains(d)
+                } else if delta.context.contains(d) {
+                    // The sender saw this dot and sent every live dot beyond `base`.
+                    delta.entries.get(e).is_some_and(|s| s.contains(d))
+                } else {
+                    true
+                }
+            });
+            !dots.is_empty()
+        });
+        self.absorb(&delta.entries, &delta.context);
+        Ok(())
+    }
+
+    /// Adds the other side's dots we have not seen, then joins the contexts. Dots we saw
+    /// and no longer hold were removed here, so they stay out.
+    fn absorb(&mut self, entries: &BTreeMap<E, BTreeSet<Dot>>, ctx: &CausalContext) {
+        for (e, dots) in entries {
+            for d in dots {
+                if !self.ctx.contains(d) {
+                    self.entries.entry(e.clone()).or_default().insert(*d);
+                }
+            }
+        }
+        // Our own later dots learnt here (after a restart from old state) move the counter
+        // past them: `next_counter` reads the context.
+        self.ctx.join(ctx);
+    }
+}
+
+impl<E: Ord + Clone + Serialize> SetCrdt<E> for OrSet<E> {
+    fn contains(&self, e: &E) -> bool {
+        self.entries.contains_key(e)
+    }
+
+    fn elements(&self) -> BTreeSet<E> {
+        self.entries.keys().cloned().collect()
+    }
+
+    fn merge(&mut self, other: &Self) {
+        // Keep our dot if the other holds it too, or has never seen it (so did not remove it).
+        self.entries.retain(|e, dots| {
+            dots.retain(|d| {
+                other.entries.get(e).is_some_and(|s| s.contains(d)) || !other.ctx.contains(d)
+            });
+            !dots.is_empty()
+        });
+        self.absorb(&other.entries, &other.ctx);
+    }
+
+    /// Covers the elements with their dots and the causal context, not the replica id or the
+    /// counter: those are local, and converged replicas must compare equal.
+    fn digest(&self) -> [u8; 32] {
+        digest_of(&(&self.entries, &self.ctx))
+    }
+}
