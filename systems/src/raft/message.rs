@@ -55,18 +55,35 @@ pub enum Message {
     VoteResp { term: u64, granted: bool },
     /// AppendEntries (also the heartbeat); `round` identifies the leader's heartbeat round.
     Append { term: u64, prev_index: u64, prev_term: u64, entries: Vec<Entry>, commit: u64, round: u64 },
-    /// Answer to Append or Snapshot. On rejection `hint_*` lets the leader skip a whole term.
-    AppendResp {
-        term: u64,
-        success: bool,
-        match_index: u64,
-        reject_index: u64,
-        hint_index: u64,
-        hint_term: u64,
-        round: u64,
-    },
+    /// Answer to Append or Snapshot.
+    AppendResp { term: u64, reply: AppendReply },
     /// InstallSnapshot, whole snapshot in one message.
     Snapshot { term: u64, index: u64, snapshot_term: u64, data: Vec<u8>, round: u64 },
+}
+
+/// A follower's answer to Append or Snapshot. On rejection `hint_*` lets the leader skip a
+/// whole term; all zero (`Default`) tells a stale leader only the newer term.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppendReply {
+    /// Whether the entries (or snapshot) were accepted.
+    pub success: bool,
+    /// On success, the highest index known to match the leader's log.
+    pub match_index: u64,
+    /// On rejection, the `prev_index` that did not match.
+    pub reject_index: u64,
+    /// On rejection, where the follower's log could match (conflict-term backtracking).
+    pub hint_index: u64,
+    /// On rejection, the term at `hint_index`.
+    pub hint_term: u64,
+    /// The leader's heartbeat round being answered (lease and ReadIndex confirmation).
+    pub round: u64,
+}
+
+impl AppendReply {
+    /// An acceptance up to `match_index`.
+    pub fn ack(match_index: u64, round: u64) -> Self {
+        AppendReply { success: true, match_index, round, ..AppendReply::default() }
+    }
 }
 
 impl Message {

@@ -1,7 +1,7 @@
 //! The Raft node: state, step plumbing (durability before output), message dispatch, timers.
 use super::config::RaftConfig;
 use super::log::RaftLog;
-use super::message::{decode_message, encode_message, Message};
+use super::message::{decode_message, encode_message, AppendReply, Message};
 use super::observation::{AppliedEntry, NodeId, Observation, Role};
 use super::persist;
 use super::read::PendingRead;
@@ -301,15 +301,7 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
                 // never hear it: with PreVote/CheckQuorum nobody else bumps terms at it).
                 Message::Append { .. } | Message::Snapshot { .. } => self.send(
                     from,
-                    Message::AppendResp {
-                        term: self.term,
-                        success: false,
-                        match_index: 0,
-                        reject_index: 0,
-                        hint_index: 0,
-                        hint_term: 0,
-                        round: 0,
-                    },
+                    Message::AppendResp { term: self.term, reply: AppendReply::default() },
                 ),
                 Message::PreVote { .. } => self.send(from, Message::PreVoteResp { term: self.term, granted: false }),
                 _ => {}
@@ -325,9 +317,7 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
                 self.note_leader(from);
                 self.handle_append(from, prev_index, prev_term, entries, commit, round)?;
             }
-            Message::AppendResp { success, match_index, reject_index, hint_index, hint_term, round, .. } => {
-                self.handle_append_resp(from, success, match_index, reject_index, hint_index, hint_term, round)
-            }
+            Message::AppendResp { reply, .. } => self.handle_append_resp(from, reply),
             Message::Snapshot { index, snapshot_term, data, round, .. } => {
                 self.note_leader(from);
                 self.handle_snapshot(from, index, snapshot_term, data, round)?;

@@ -1,5 +1,5 @@
 //! Log replication: proposals, AppendEntries with fast backtracking, commit, apply.
-use super::message::{Entry, EntryData, Message};
+use super::message::{AppendReply, Entry, EntryData, Message};
 use super::node::{Event, Raft, StateMachine};
 use super::observation::{AppliedEntry, EntryId, NodeId, Role};
 use super::persist;
@@ -95,7 +95,8 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
     fn respond_append(&mut self, to: NodeId, success: bool, match_index: u64, reject: (u64, u64, u64), round: u64) {
         let term = self.term;
         let (reject_index, hint_index, hint_term) = reject;
-        self.send(to, Message::AppendResp { term, success, match_index, reject_index, hint_index, hint_term, round });
+        let reply = AppendReply { success, match_index, reject_index, hint_index, hint_term, round };
+        self.send(to, Message::AppendResp { term, reply });
     }
 
     pub(crate) fn handle_append(
@@ -161,17 +162,8 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn handle_append_resp(
-        &mut self,
-        from: NodeId,
-        success: bool,
-        match_index: u64,
-        reject_index: u64,
-        hint_index: u64,
-        hint_term: u64,
-        round: u64,
-    ) {
+    pub(crate) fn handle_append_resp(&mut self, from: NodeId, reply: AppendReply) {
+        let AppendReply { success, match_index, reject_index, hint_index, hint_term, round } = reply;
         if self.role != Role::Leader {
             return;
         }

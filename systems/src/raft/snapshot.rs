@@ -1,5 +1,5 @@
 //! Snapshots: taking them (then compacting), sending them, installing them.
-use super::message::Message;
+use super::message::{AppendReply, Message};
 use super::node::{Raft, StateMachine};
 use super::observation::{NodeId, Role};
 use super::persist;
@@ -50,15 +50,7 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
             return Ok(());
         }
         let term = self.term;
-        let ack = |match_index: u64| Message::AppendResp {
-            term,
-            success: true,
-            match_index,
-            reject_index: 0,
-            hint_index: 0,
-            hint_term: 0,
-            round,
-        };
+        let ack = |match_index: u64| Message::AppendResp { term, reply: AppendReply::ack(match_index, round) };
         if index <= self.commit {
             let commit = self.commit;
             self.send(from, ack(commit));
