@@ -15,6 +15,9 @@ mod two_phase;
 // Under `crdt::` so `cargo test -p faultline-systems crdt` runs the laws too.
 #[cfg(test)]
 mod tests;
+// Differential tests against the `crdts` crate; also under `crdt::` for the narrow filter.
+#[cfg(test)]
+mod differential;
 
 pub use causal::{CausalContext, Dot, DotRanges, VersionVector};
 pub use gset::GSet;
