@@ -21,7 +21,7 @@ mod differential;
 
 pub use causal::{CausalContext, Dot, DotRanges, VersionVector};
 pub use gset::GSet;
-pub use hlc::{HlcClock, Timestamp};
+pub use hlc::{ClockOffsetTooLarge, HlcClock, Timestamp, DEFAULT_MAX_OFFSET_US};
 pub use lww::LwwSet;
 pub use orset::{OrSet, OrSetDelta, StaleDeltaBase};
 pub use two_phase::TwoPhaseSet;
