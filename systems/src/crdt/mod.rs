@@ -19,7 +19,7 @@ mod tests;
 #[cfg(test)]
 mod differential;
 
-pub use causal::{CausalContext, Dot, DotRanges, VersionVector};
+pub use causal::{CausalContext, Dot, DotRanges, InvalidState, VersionVector};
 pub use gset::GSet;
 pub use hlc::{ClockOffsetTooLarge, HlcClock, Timestamp, DEFAULT_MAX_OFFSET_US};
 pub use lww::LwwSet;

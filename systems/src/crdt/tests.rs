@@ -383,6 +383,15 @@ proptest! {
         }
     }
 
+    /// Every OR-Set state any replica passes through (adds, removes, full and delta merges,
+    /// restarts) passes `validate`, so validating deserialized state rejects no honest state.
+    #[test]
+    fn orset_states_always_validate(ops in ops()) {
+        for (r, m) in run::<O>(&ops) {
+            prop_assert_eq!(m.0.validate(), Ok(()), "replica {}: {:?}", r, m.0);
+        }
+    }
+
     /// Dots are never reused, even across restarts from old snapshots: no dot ever names two
     /// different elements anywhere in the history.
     #[test]
