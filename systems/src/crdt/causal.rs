@@ -13,6 +13,33 @@ pub struct Dot {
     pub counter: u64,
 }
 
+/// Why a causal context or OR-Set state (e.g. one just deserialized from disk or a peer)
+/// breaks an invariant the merge relies on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvalidState {
+    /// A version vector stores a zero entry, so equal knowledge could encode differently.
+    ZeroVectorEntry(ReplicaId),
+    /// A dot has counter 0; counters start at 1.
+    ZeroCounter(Dot),
+    /// A cloud dot lies inside or right after the vector's prefix: the context is not
+    /// compacted, so it is not canonical and `merge_delta`'s coverage test would misjudge it.
+    NotCompacted(Dot),
+    /// A live dot is missing from the causal context.
+    LiveDotNotInContext(Dot),
+    /// An element maps to an empty dot set.
+    EmptyDotSet,
+    /// One dot names two different elements.
+    DotReused(Dot),
+}
+
+impl std::fmt::Display for InvalidState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid CRDT state: {self:?}")
+    }
+}
+
+impl std::error::Error for InvalidState {}
+
 /// For each replica, the highest counter `n` such that dots `1..=n` have all been seen.
 /// Zero entries are never stored, so equal knowledge gives equal encodings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +133,24 @@ impl CausalContext {
             .next_back()
             .map_or(0, |d| d.counter);
         self.vv.get(replica).max(in_cloud)
+    }
+
+    /// Checks the context is canonical: no zero vector entries, no zero counters, and the
+    /// cloud compacted (every cloud dot beyond its replica's prefix plus one). Call it on a
+    /// deserialized context before use; every context built by this module passes.
+    pub fn validate(&self) -> Result<(), InvalidState> {
+        if let Some((r, _)) = self.vv.iter().find(|&(_, n)| n == 0) {
+            return Err(InvalidState::ZeroVectorEntry(r));
+        }
+        for d in &self.cloud {
+            if d.counter == 0 {
+                return Err(InvalidState::ZeroCounter(*d));
+            }
+            if d.counter <= self.vv.get(d.replica).saturating_add(1) {
+                return Err(InvalidState::NotCompacted(*d));
+            }
+        }
+        Ok(())
     }
 
     pub(super) fn insert(&mut self, dot: Dot) {
@@ -206,6 +251,32 @@ mod tests {
             assert_eq!(r.contains(&dot(7, c)), want, "counter {c}");
         }
         assert!(!r.contains(&dot(8, 1)));
+    }
+
+    #[test]
+    fn validate_rejects_uncompacted_or_zero_contexts() {
+        let mut ok = CausalContext::default();
+        for c in [1, 2, 5] {
+            ok.insert(dot(1, c));
+        }
+        assert_eq!(ok.validate(), Ok(()));
+
+        // A dot that extends the prefix left in the cloud: not compacted.
+        let mut bad = ok.clone();
+        bad.cloud.insert(dot(1, 3));
+        assert_eq!(bad.validate(), Err(InvalidState::NotCompacted(dot(1, 3))));
+        // A dot already inside the prefix, duplicated in the cloud.
+        let mut bad = ok.clone();
+        bad.cloud.insert(dot(1, 1));
+        assert_eq!(bad.validate(), Err(InvalidState::NotCompacted(dot(1, 1))));
+        // A dot with counter 0.
+        let mut bad = ok.clone();
+        bad.cloud.insert(dot(7, 0));
+        assert_eq!(bad.validate(), Err(InvalidState::ZeroCounter(dot(7, 0))));
+        // A zero vector entry, which `FromIterator` and `raise` never store.
+        let mut bad = ok;
+        bad.vv.0.insert(9, 0);
+        assert_eq!(bad.validate(), Err(InvalidState::ZeroVectorEntry(9)));
     }
 
     #[test]

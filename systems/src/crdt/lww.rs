@@ -100,7 +100,8 @@ mod tests {
         a.add("alice->bob", ca.now(Time::from_micros(1_000)));
 
         b.merge(&a);
-        cb.observe(a.max_stamp().unwrap(), Time::from_micros(500));
+        cb.observe(a.max_stamp().unwrap(), Time::from_micros(500))
+            .unwrap();
         let rm = cb.now(Time::from_micros(500));
         b.remove("alice->bob", rm);
         assert!(rm > a.max_stamp().unwrap());

@@ -15,10 +15,13 @@ mod two_phase;
 // Under `crdt::` so `cargo test -p faultline-systems crdt` runs the laws too.
 #[cfg(test)]
 mod tests;
+// Differential tests against the `crdts` crate; also under `crdt::` for the narrow filter.
+#[cfg(test)]
+mod differential;
 
-pub use causal::{CausalContext, Dot, DotRanges, VersionVector};
+pub use causal::{CausalContext, Dot, DotRanges, InvalidState, VersionVector};
 pub use gset::GSet;
-pub use hlc::{HlcClock, Timestamp};
+pub use hlc::{ClockOffsetTooLarge, HlcClock, Timestamp, DEFAULT_MAX_OFFSET_US};
 pub use lww::LwwSet;
 pub use orset::{OrSet, OrSetDelta, StaleDeltaBase};
 pub use two_phase::TwoPhaseSet;

@@ -1,6 +1,6 @@
 //! Add-wins observed-remove set (the optimized OR-Set of Bieniusa et al. 2012) with a causal
 //! context instead of tombstones, plus deltas computed against a peer's version vector.
-use super::causal::{CausalContext, Dot, DotRanges, VersionVector};
+use super::causal::{CausalContext, Dot, DotRanges, InvalidState, VersionVector};
 use super::{digest_of, ReplicaId, SetCrdt};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -107,6 +107,32 @@ impl<E: Ord + Clone> OrSet<E> {
     /// Every dot this replica has seen.
     pub fn context(&self) -> &CausalContext {
         &self.ctx
+    }
+
+    /// Checks the invariants `merge` relies on: the context is canonical
+    /// (`CausalContext::validate`), every live dot is in it, no element has an empty dot set,
+    /// and no dot names two elements. Call it on a state deserialized from disk or a peer
+    /// before merging it: a corrupt context would silently delete or resurrect elements.
+    pub fn validate(&self) -> Result<(), InvalidState> {
+        self.ctx.validate()?;
+        let mut seen = BTreeSet::new();
+        for dots in self.entries.values() {
+            if dots.is_empty() {
+                return Err(InvalidState::EmptyDotSet);
+            }
+            for d in dots {
+                if d.counter == 0 {
+                    return Err(InvalidState::ZeroCounter(*d));
+                }
+                if !self.ctx.contains(d) {
+                    return Err(InvalidState::LiveDotNotInContext(*d));
+                }
+                if !seen.insert(*d) {
+                    return Err(InvalidState::DotReused(*d));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The delta a peer needs, given `base`, a version vector the peer's context covers
@@ -233,5 +259,99 @@ impl<E: Ord + Clone + Serialize> SetCrdt<E> for OrSet<E> {
     /// counter: those are local, and converged replicas must compare equal.
     fn digest(&self) -> [u8; 32] {
         digest_of(&(&self.entries, &self.ctx))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Encodes `s` as it would be persisted or sent, and decodes it back: postcard accepts
+    /// any structurally well-formed state, so only `validate` catches broken invariants.
+    fn round_trip(s: &OrSet<u8>) -> OrSet<u8> {
+        let bytes = postcard::to_allocvec(s).unwrap();
+        postcard::from_bytes(&bytes).unwrap()
+    }
+
+    fn sample() -> OrSet<u8> {
+        let mut a = OrSet::new(1);
+        let mut b = OrSet::new(2);
+        a.add(1);
+        a.add(2);
+        b.add(2);
+        b.add(3);
+        a.merge(&b);
+        a.remove(&3);
+        a
+    }
+
+    #[test]
+    fn validate_accepts_states_built_by_operations() {
+        let s = sample();
+        assert_eq!(round_trip(&s).validate(), Ok(()));
+        assert_eq!(OrSet::<u8>::new(4).validate(), Ok(()));
+    }
+
+    #[test]
+    fn validate_rejects_corrupted_deserialized_states() {
+        let d = |replica, counter| Dot { replica, counter };
+        type Corrupt = fn(&mut OrSet<u8>);
+        let cases: [(Corrupt, InvalidState); 5] = [
+            // A live dot the context has never seen (e.g. a truncated context).
+            (
+                |s| {
+                    s.entries.get_mut(&1).unwrap().insert(Dot {
+                        replica: 9,
+                        counter: 1,
+                    });
+                },
+                InvalidState::LiveDotNotInContext(d(9, 1)),
+            ),
+            // An element with no dots.
+            (
+                |s| {
+                    s.entries.insert(7, BTreeSet::new());
+                },
+                InvalidState::EmptyDotSet,
+            ),
+            // The same dot naming two elements.
+            (
+                |s| {
+                    let dot = *s.entries[&1].iter().next().unwrap();
+                    s.entries.get_mut(&2).unwrap().insert(dot);
+                },
+                InvalidState::DotReused(d(1, 1)),
+            ),
+            // An uncompacted context: a prefix-extending dot left in the cloud.
+            (
+                |s| {
+                    let next = s.ctx.vv.get(1) + 1;
+                    s.ctx.cloud.insert(Dot {
+                        replica: 1,
+                        counter: next,
+                    });
+                },
+                InvalidState::NotCompacted(d(1, 3)),
+            ),
+            // A dot with counter 0 in the entries (and, to get past the context check,
+            // nowhere else).
+            (
+                |s| {
+                    s.entries.insert(
+                        8,
+                        BTreeSet::from([Dot {
+                            replica: 1,
+                            counter: 0,
+                        }]),
+                    );
+                },
+                InvalidState::ZeroCounter(d(1, 0)),
+            ),
+        ];
+        for (corrupt, want) in cases {
+            let mut s = sample();
+            corrupt(&mut s);
+            assert_eq!(round_trip(&s).validate(), Err(want), "{s:?}");
+        }
     }
 }
