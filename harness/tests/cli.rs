@@ -86,7 +86,11 @@ fn bugs_lists_one_switch_per_line() {
     for line in lines {
         let fields: Vec<&str> = line.split('\t').collect();
         assert_eq!(fields.len(), 3, "name, scenario, description: {line}");
-        assert!(workspace().join("scenarios").join(format!("{}.toml", fields[1])).is_file(), "no scenario {}", fields[1]);
+        assert!(
+            workspace().join("scenarios").join(format!("{}.toml", fields[1])).is_file(),
+            "no scenario {}",
+            fields[1]
+        );
     }
 }
 
@@ -97,7 +101,9 @@ fn run_writes_the_results_contract() {
     assert_eq!(o.status.code(), Some(0), "stdout: {}\nstderr: {}", stdout(&o), stderr(&o));
     let text = std::fs::read_to_string(out.join("results.json")).unwrap_or_default();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    for field in ["scenario", "seed", "engine", "verdict", "trace_hash", "sim_seconds", "wall_seconds", "ops", "checks", "repro"] {
+    for field in
+        ["scenario", "seed", "engine", "verdict", "trace_hash", "sim_seconds", "wall_seconds", "ops", "checks", "repro"]
+    {
         assert!(json.get(field).is_some(), "results.json lacks {field}: {text}");
     }
     assert_eq!(json["verdict"], "pass");
@@ -138,13 +144,24 @@ fn check_gives_0_for_linearizable_1_for_not_and_2_for_garbage() {
 #[test]
 fn a_failing_run_exits_1_and_prints_a_repro_line_that_replays_it() {
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-fail");
-    let args = ["run", "raft-crash", "--seed", "1", "--bug", "raft-vote-before-persist", "--out", out.to_str().unwrap_or_default()];
+    let args = [
+        "run",
+        "raft-crash",
+        "--seed",
+        "1",
+        "--bug",
+        "raft-vote-before-persist",
+        "--out",
+        out.to_str().unwrap_or_default(),
+    ];
     let o = faultline(&args);
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     let text = stdout(&o);
     let repro = text.lines().find(|l| l.starts_with("repro: ")).unwrap_or_else(|| panic!("no repro line: {text}"));
     assert!(repro.contains("--seed 1") && repro.contains("--bug raft-vote-before-persist"), "{repro}");
-    let first: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap_or_default()).unwrap_or_default();
+    let first: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap_or_default())
+            .unwrap_or_default();
     assert_eq!(first["verdict"], "fail");
     // Replaying the printed command's arguments gives the same trace.
     let replay_args: Vec<&str> = repro.split_whitespace().skip_while(|w| *w != "--").skip(1).collect();
@@ -153,7 +170,9 @@ fn a_failing_run_exits_1_and_prints_a_repro_line_that_replays_it() {
     with_out.extend(["--out", out2.to_str().unwrap_or_default()]);
     let o2 = faultline(&with_out);
     assert_eq!(o2.status.code(), Some(1));
-    let second: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out2.join("results.json")).unwrap_or_default()).unwrap_or_default();
+    let second: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out2.join("results.json")).unwrap_or_default())
+            .unwrap_or_default();
     assert_eq!(first["trace_hash"], second["trace_hash"]);
     assert!(first["trace_hash"].as_str().is_some_and(|h| h.len() == 64));
 }

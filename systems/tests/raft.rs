@@ -150,7 +150,9 @@ fn safety_under_faults_many_seeds() {
         total_applied += applied;
         total_terms += sim.observe(leader).unwrap().term;
     }
-    eprintln!("safety: acked {total_acked} writes, applied {total_applied} entries, {total_terms} terms over 200 seeds");
+    eprintln!(
+        "safety: acked {total_acked} writes, applied {total_applied} entries, {total_terms} terms over 200 seeds"
+    );
     assert!(total_acked > 200 * 20, "the faults still let most seeds make progress");
 }
 
@@ -196,7 +198,11 @@ fn restarted_node_recovers_term_vote_and_log() {
     sim.run_until(sim.now + 1_000 * MS);
     let leader = sim.leader().expect("cluster recovers");
     assert_eq!(sim.observe(leader).unwrap().last_applied, 11 + 1, "10 writes, old no-op and new no-op");
-    assert_eq!(sim.graph(leader).query(&Operation::Counts { user: 2 }), Reply::Counts { followers: 10, following: 1 }, "2 follows itself (allowed)");
+    assert_eq!(
+        sim.graph(leader).query(&Operation::Counts { user: 2 }),
+        Reply::Counts { followers: 10, following: 1 },
+        "2 follows itself (allowed)"
+    );
 }
 
 #[test]
@@ -327,7 +333,11 @@ fn deterministic_and_bugs_off_is_default() {
     let a = trace_for(42, None);
     assert_eq!(a, trace_for(42, None), "same seed, same trace");
     assert_eq!(a, trace_for(42, Some(RaftBugs::default())));
-    let all_off = RaftBugs { vote_before_persist: false, commit_previous_term_by_count: false, lease_read_without_drift_margin: false };
+    let all_off = RaftBugs {
+        vote_before_persist: false,
+        commit_previous_term_by_count: false,
+        lease_read_without_drift_margin: false,
+    };
     assert_eq!(a, trace_for(42, Some(all_off)));
 }
 

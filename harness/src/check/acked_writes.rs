@@ -36,7 +36,11 @@ pub fn check_acked_writes(acked: &[RequestId], observer: &RaftObserver) -> Check
     let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
     CheckResult::fail(
         ACKED_WRITES,
-        format!("{} of {total} acknowledged writes were never applied by any node: {}{tail}", missing.len(), listed.join(", ")),
+        format!(
+            "{} of {total} acknowledged writes were never applied by any node: {}{tail}",
+            missing.len(),
+            listed.join(", ")
+        ),
     )
 }
 
@@ -53,7 +57,11 @@ mod tests {
         let mut o = RaftObserver::default();
         for (i, r) in requests.iter().enumerate() {
             let index = i as u64 + 1;
-            o.applied(index * 1000, 1, &AppliedEntry { id: EntryId { index, term: 1, digest: index }, request: Some(*r) });
+            o.applied(
+                index * 1000,
+                1,
+                &AppliedEntry { id: EntryId { index, term: 1, digest: index }, request: Some(*r) },
+            );
         }
         o
     }
@@ -81,6 +89,9 @@ mod tests {
         let acked: Vec<RequestId> = std::iter::once(req(0, 1)).chain((1..=8).map(|s| req(2, s))).collect();
         let c = check_acked_writes(&acked, &o);
         assert!(!c.ok);
-        assert_eq!(c.detail, "8 of 9 acknowledged writes were never applied by any node: c3#1, c3#2, c3#3, c3#4, c3#5 and 3 more");
+        assert_eq!(
+            c.detail,
+            "8 of 9 acknowledged writes were never applied by any node: c3#1, c3#2, c3#3, c3#4, c3#5 and 3 more"
+        );
     }
 }

@@ -13,7 +13,13 @@ const HEAL_SLACK_US: u64 = 1_000;
 
 /// After the last fault heals (or from time 0 without faults), within `bound_us` a leader is
 /// observed and a write commits; the run must leave at least `bound_us` of quiet time to tell.
-pub fn check_liveness(last_heal_us: Option<u64>, end_us: u64, bound_us: u64, observer: &RaftObserver, history: &[Event]) -> CheckResult {
+pub fn check_liveness(
+    last_heal_us: Option<u64>,
+    end_us: u64,
+    bound_us: u64,
+    observer: &RaftObserver,
+    history: &[Event],
+) -> CheckResult {
     let heal = last_heal_us.unwrap_or(0);
     let since = match last_heal_us {
         Some(t) => format!("the last heal at {}", fmt_us(t)),
@@ -38,7 +44,12 @@ pub fn check_liveness(last_heal_us: Option<u64>, end_us: u64, bound_us: u64, obs
     // (even a new leader's no-op) also shows the cluster commits again.
     let acked = history
         .iter()
-        .filter(|e| e.kind == EventKind::Ok && (e.f == "follow" || e.f == "unfollow") && e.time_us >= heal && e.time_us <= deadline)
+        .filter(|e| {
+            e.kind == EventKind::Ok
+                && (e.f == "follow" || e.f == "unfollow")
+                && e.time_us >= heal
+                && e.time_us <= deadline
+        })
         .map(|e| e.time_us)
         .min();
     let write = acked.map(|t| (t, String::new())).or_else(|| {
@@ -98,7 +109,16 @@ mod tests {
     }
 
     fn ok(time_us: u64, f: &str) -> Event {
-        Event { index: 0, time_us, process: 0, kind: EventKind::Ok, f: f.to_string(), key: None, value: serde_json::Value::Null, node: None }
+        Event {
+            index: 0,
+            time_us,
+            process: 0,
+            kind: EventKind::Ok,
+            f: f.to_string(),
+            key: None,
+            value: serde_json::Value::Null,
+            node: None,
+        }
     }
 
     #[test]
@@ -110,7 +130,11 @@ mod tests {
         let c = check_liveness(Some(10 * S), 30 * S, 5 * S, &o, &history);
         assert!(c.ok, "{}", c.detail);
         assert_eq!(c.name, "liveness");
-        assert!(c.detail.starts_with("leader n3 (term 2) after 0.412s, first write committed after 0.530s"), "{}", c.detail);
+        assert!(
+            c.detail.starts_with("leader n3 (term 2) after 0.412s, first write committed after 0.530s"),
+            "{}",
+            c.detail
+        );
     }
 
     #[test]
@@ -158,7 +182,11 @@ mod tests {
         let history = [ok(10 * S + 200_000, "read"), ok(9 * S, "follow"), ok(15 * S + 1, "follow")];
         let c = check_liveness(Some(10 * S), 30 * S, 5 * S, &o, &history);
         assert!(!c.ok);
-        assert!(c.detail.contains("leader n2 (term 2) after 0.100s, but no write committed within 5.000s"), "{}", c.detail);
+        assert!(
+            c.detail.contains("leader n2 (term 2) after 0.100s, but no write committed within 5.000s"),
+            "{}",
+            c.detail
+        );
     }
 
     #[test]
@@ -185,6 +213,11 @@ mod tests {
         observe_leader(&mut o, 300_000, 2, 1);
         let c = check_liveness(None, 30 * S, 5 * S, &o, &[ok(450_000, "follow")]);
         assert!(c.ok, "{}", c.detail);
-        assert!(c.detail.contains("leader n2 (term 1) after 0.300s, first write committed after 0.450s") && c.detail.contains("the start (no faults)"), "{}", c.detail);
+        assert!(
+            c.detail.contains("leader n2 (term 1) after 0.300s, first write committed after 0.450s")
+                && c.detail.contains("the start (no faults)"),
+            "{}",
+            c.detail
+        );
     }
 }

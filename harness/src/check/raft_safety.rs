@@ -216,7 +216,8 @@ fn leader_lacks(o: &Observation, c: &EntryId) -> Option<String> {
         return None;
     }
     if c.index == o.snapshot_index {
-        return (o.snapshot_term != c.term).then(|| format!("its snapshot ends at index {} with term {}", o.snapshot_index, o.snapshot_term));
+        return (o.snapshot_term != c.term)
+            .then(|| format!("its snapshot ends at index {} with term {}", o.snapshot_index, o.snapshot_term));
     }
     match entry_at(o, c.index) {
         Some(e) if e == c => None,
@@ -237,7 +238,9 @@ impl RaftObserver {
         if o.role == Role::Leader {
             self.note_leader(now_us, o);
         }
-        if let Some(p) = prev.as_ref().filter(|p| !fresh && p.role == Role::Leader && o.role == Role::Leader && p.term == o.term) {
+        if let Some(p) =
+            prev.as_ref().filter(|p| !fresh && p.role == Role::Leader && o.role == Role::Leader && p.term == o.term)
+        {
             self.check_append_only(now_us, p, o, change);
         }
         // Log matching: entries the node already held identically were checked when first seen.
@@ -291,7 +294,11 @@ impl RaftObserver {
         if let Some(prev) = v.last_applied {
             if id.index <= prev {
                 self.sm.hit((node, id.index, prev, 0), || {
-                    format!("n{node} applied index {} after index {prev} without restarting, at {}", id.index, fmt_us(now_us))
+                    format!(
+                        "n{node} applied index {} after index {prev} without restarting, at {}",
+                        id.index,
+                        fmt_us(now_us)
+                    )
                 });
             }
         }
@@ -306,7 +313,8 @@ impl RaftObserver {
             Entry::Occupied(first) => {
                 let a = first.get();
                 if a.id != id {
-                    let again = if a.node == node { " (the same node, in an earlier incarnation or before)" } else { "" };
+                    let again =
+                        if a.node == node { " (the same node, in an earlier incarnation or before)" } else { "" };
                     self.sm.hit((id.index, id.term, id.digest, 1), || {
                         format!(
                             "index {}: n{node} applied {} at {}, but n{} applied {} at {}{again}",
@@ -366,7 +374,11 @@ impl RaftObserver {
 
     /// The entry first applied (by any node) earliest at or after `t_us`, with that time.
     pub fn first_applied_at_or_after(&self, t_us: u64) -> Option<(u64, EntryId, Option<RequestId>)> {
-        self.applied.values().filter(|a| a.first_us >= t_us).min_by_key(|a| (a.first_us, a.id.index)).map(|a| (a.first_us, a.id, a.request))
+        self.applied
+            .values()
+            .filter(|a| a.first_us >= t_us)
+            .min_by_key(|a| (a.first_us, a.id.index))
+            .map(|a| (a.first_us, a.id, a.request))
     }
 
     /// Every index applied so far: (entry, time it was first applied, request it carries).
@@ -422,7 +434,13 @@ impl RaftObserver {
                 let (other, at) = *first.get();
                 if other != o.id {
                     self.election.hit((o.term, other.min(o.id), other.max(o.id), 0), || {
-                        format!("term {}: n{other} observed as leader at {} and n{} at {}", o.term, fmt_us(at), o.id, fmt_us(now_us))
+                        format!(
+                            "term {}: n{other} observed as leader at {} and n{} at {}",
+                            o.term,
+                            fmt_us(at),
+                            o.id,
+                            fmt_us(now_us)
+                        )
                     });
                 }
             }
@@ -454,7 +472,12 @@ impl RaftObserver {
             if now != Some(e) {
                 let what = match now {
                     Some(x) => format!("overwrote {} with {}", fmt_entry(e), fmt_entry(x)),
-                    None => format!("removed {} (log now ends at index {}, snapshot at {})", fmt_entry(e), last_index(o), o.snapshot_index),
+                    None => format!(
+                        "removed {} (log now ends at index {}, snapshot at {})",
+                        fmt_entry(e),
+                        last_index(o),
+                        o.snapshot_index
+                    ),
                 };
                 self.append_only.hit((o.id, o.term, e.index, 0), || {
                     format!("n{}, leader of term {}, {what} at {}", o.id, o.term, fmt_us(now_us))
@@ -558,13 +581,24 @@ impl RaftObserver {
 
 /// Checks committed entry `id`, committed in term `known_term` or earlier, against every node
 /// whose latest observation says it leads a later term.
-fn check_current_leaders(tally: &mut Tally, nodes: &BTreeMap<NodeId, NodeView>, now_us: u64, node: NodeId, id: EntryId, known_term: u64) {
+fn check_current_leaders(
+    tally: &mut Tally,
+    nodes: &BTreeMap<NodeId, NodeView>,
+    now_us: u64,
+    node: NodeId,
+    id: EntryId,
+    known_term: u64,
+) {
     for (&leader, v) in nodes {
         let Some(term) = v.leader_term().filter(|&t| t > known_term && leader != node) else { continue };
         let Some(o) = v.last.as_ref() else { continue };
         if let Some(why) = leader_lacks(o, &id) {
             tally.hit((leader, term, id.index, 0), || {
-                format!("n{leader}, leader of term {term}, lacks {} that n{node} reported committed at {}: {why}", fmt_entry(&id), fmt_us(now_us))
+                format!(
+                    "n{leader}, leader of term {term}, lacks {} that n{node} reported committed at {}: {why}",
+                    fmt_entry(&id),
+                    fmt_us(now_us)
+                )
             });
         }
     }

@@ -8,21 +8,32 @@ use crate::run::{run, sweep, RunRequest, SweepRequest};
 use std::time::Instant;
 
 pub(super) fn bench(args: BenchArgs) -> Result<bool, BadInput> {
-    let engines: Vec<EngineKind> = [EngineKind::Madsim, EngineKind::Turmoil].into_iter().filter(|e| e.available()).collect();
+    let engines: Vec<EngineKind> =
+        [EngineKind::Madsim, EngineKind::Turmoil].into_iter().filter(|e| e.available()).collect();
     println!("scenario {}, {} seeds per engine, one thread unless noted", args.scenario, args.seeds);
-    println!("{:<10} {:>14} {:>10} {:>16} {:>12}", "engine", "sim s/wall s", "seeds/s", "datagrams/wall s", "ops/wall s");
+    println!(
+        "{:<10} {:>14} {:>10} {:>16} {:>12}",
+        "engine", "sim s/wall s", "seeds/s", "datagrams/wall s", "ops/wall s"
+    );
     let mut histories = Vec::new();
     for &engine in &engines {
         let (scenario, _) = prepare(&args.scenario, Some(engine.name()), &[])?;
         let (mut sim, mut wall, mut ops, mut datagrams) = (0.0, 0.0, 0u64, 0u64);
         let start = Instant::now();
         for seed in 0..args.seeds {
-            let outcome = run(&RunRequest { scenario_arg: args.scenario.clone(), scenario: scenario.clone(), seed, engine, bugs: vec![] });
+            let outcome = run(&RunRequest {
+                scenario_arg: args.scenario.clone(),
+                scenario: scenario.clone(),
+                seed,
+                engine,
+                bugs: vec![],
+            });
             sim += outcome.results.sim_seconds;
             // Simulation only: the engine's wall time, excluding checks.
             wall += outcome.results.wall_seconds;
             ops += outcome.results.ops;
-            datagrams += outcome.results.stats.get("messages_delivered").and_then(serde_json::Value::as_u64).unwrap_or(0);
+            datagrams +=
+                outcome.results.stats.get("messages_delivered").and_then(serde_json::Value::as_u64).unwrap_or(0);
             if engine == engines[0] {
                 histories.push(outcome.history);
             }
@@ -64,6 +75,11 @@ pub(super) fn bench(args: BenchArgs) -> Result<bool, BadInput> {
         let _ = linearizability::check_history(ModelKind::Follow, h, Budget::default());
     }
     let secs = start.elapsed().as_secs_f64().max(1e-9);
-    println!("linearizability checker: {:.0} operations checked per second ({} ops in {} histories)", events as f64 / 2.0 / secs, events / 2, histories.len());
+    println!(
+        "linearizability checker: {:.0} operations checked per second ({} ops in {} histories)",
+        events as f64 / 2.0 / secs,
+        events / 2,
+        histories.len()
+    );
     Ok(true)
 }

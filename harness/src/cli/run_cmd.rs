@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 pub(super) fn run(args: RunArgs) -> Result<bool, BadInput> {
     let (scenario, engine) = prepare(&args.scenario, args.engine.as_deref(), &args.bugs)?;
-    let request = RunRequest { scenario_arg: args.scenario.clone(), scenario, seed: args.seed, engine, bugs: args.bugs };
+    let request =
+        RunRequest { scenario_arg: args.scenario.clone(), scenario, seed: args.seed, engine, bugs: args.bugs };
     let outcome = run_once(&request);
     let out = args.out.unwrap_or_else(|| {
         PathBuf::from("reports").join(format!("{}-seed{}-{}", request.scenario.name, request.seed, engine))

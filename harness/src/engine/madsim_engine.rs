@@ -10,8 +10,8 @@ use madsim::runtime::{Handle, NodeHandle};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use tokio::sync::mpsc;
 use std::time::Duration;
+use tokio::sync::mpsc;
 
 /// Longest single sleep; madsim's clock would overflow on "forever".
 const SLEEP_MAX: Duration = Duration::from_secs(3600);
@@ -161,7 +161,12 @@ pub fn run(world: &World) -> Result<(), String> {
         let nodes: Vec<NodeHandle> = (0..n)
             .map(|i| {
                 let w = world.clone();
-                handle.create_node().name(node_name(i)).ip(ip(1, i)).init(move || node_main::<MadsimIo>(w.clone(), i)).build()
+                handle
+                    .create_node()
+                    .name(node_name(i))
+                    .ip(ip(1, i))
+                    .init(move || node_main::<MadsimIo>(w.clone(), i))
+                    .build()
             })
             .collect();
         let clients = scenario.workload.clients;
@@ -172,7 +177,12 @@ pub fn run(world: &World) -> Result<(), String> {
         let _clients: Vec<NodeHandle> = (0..clients)
             .map(|c| {
                 let w = world.clone();
-                handle.create_node().name(client_name(c)).ip(ip(2, c)).init(move || client_main::<MadsimIo>(w.clone(), c)).build()
+                handle
+                    .create_node()
+                    .name(client_name(c))
+                    .ip(ip(2, c))
+                    .init(move || client_main::<MadsimIo>(w.clone(), c))
+                    .build()
             })
             .collect();
         let mut net = MadsimNet { handle: handle.clone(), nodes };

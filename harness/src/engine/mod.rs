@@ -70,6 +70,9 @@ pub fn run(kind: EngineKind, world: &World) -> Result<(), String> {
         #[cfg(madsim)]
         EngineKind::Madsim => madsim_engine::run(world),
         #[cfg(not(madsim))]
-        EngineKind::Madsim => Err("this binary was built without `--cfg madsim` (see .cargo/config.toml); use --engine turmoil or rebuild".into()),
+        EngineKind::Madsim => Err(
+            "this binary was built without `--cfg madsim` (see .cargo/config.toml); use --engine turmoil or rebuild"
+                .into(),
+        ),
     }
 }

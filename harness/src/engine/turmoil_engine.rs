@@ -103,7 +103,8 @@ pub fn run(world: &World) -> Result<(), String> {
         });
     }
     let node_addrs = (0..nodes).map(|i| SocketAddr::new(sim.lookup(node_name(i)), PORT)).collect();
-    let client_addrs = (0..scenario.workload.clients).map(|c| SocketAddr::new(sim.lookup(client_name(c)), PORT)).collect();
+    let client_addrs =
+        (0..scenario.workload.clients).map(|c| SocketAddr::new(sim.lookup(client_name(c)), PORT)).collect();
     world.with(|w| {
         w.node_addrs = node_addrs;
         w.client_addrs = client_addrs;

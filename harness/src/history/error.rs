@@ -68,16 +68,8 @@ mod tests {
 
     #[test]
     fn display_names_file_line_field() {
-        let e = InputError::at_field(
-            "history.edn",
-            12,
-            ":type",
-            "expected :invoke, :ok, :fail or :info, got :bogus",
-        );
-        assert_eq!(
-            e.to_string(),
-            "history.edn:12: field :type: expected :invoke, :ok, :fail or :info, got :bogus"
-        );
+        let e = InputError::at_field("history.edn", 12, ":type", "expected :invoke, :ok, :fail or :info, got :bogus");
+        assert_eq!(e.to_string(), "history.edn:12: field :type: expected :invoke, :ok, :fail or :info, got :bogus");
         assert_eq!(InputError::whole_file("h.jsonl", "empty").to_string(), "h.jsonl: empty");
     }
 }

@@ -31,9 +31,8 @@ pub fn parse_jsonl(file: &str, text: &str) -> Result<HistoryFile, InputError> {
         if trimmed.is_empty() {
             continue;
         }
-        let v: Value = serde_json::from_str(trimmed).map_err(|e| {
-            InputError::at_line(file, line, format!("invalid JSON at column {}: {}", e.column(), e))
-        })?;
+        let v: Value = serde_json::from_str(trimmed)
+            .map_err(|e| InputError::at_line(file, line, format!("invalid JSON at column {}: {}", e.column(), e)))?;
         let Value::Object(obj) = v else {
             return Err(InputError::at_line(
                 file,
@@ -69,9 +68,10 @@ fn event_from_object(file: &str, line: usize, mut obj: Map<String, Value>, ordin
     let u64_field = |obj: &Map<String, Value>, field: &str| -> Result<Option<u64>, InputError> {
         match obj.get(field) {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => v.as_u64().map(Some).ok_or_else(|| {
-                field_err(field, format!("expected a non-negative integer, got {}", describe_json(v)))
-            }),
+            Some(v) => v
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| field_err(field, format!("expected a non-negative integer, got {}", describe_json(v)))),
         }
     };
     let process = u64_field(&obj, "process")?.ok_or_else(|| field_err("process", "missing".into()))?;
@@ -139,7 +139,8 @@ mod tests {
 
     #[test]
     fn bad_type_names_line_and_field() {
-        let text = "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n\n{\"process\":0,\"type\":\"bogus\",\"f\":\"read\"}\n";
+        let text =
+            "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n\n{\"process\":0,\"type\":\"bogus\",\"f\":\"read\"}\n";
         let e = parse_jsonl("h.jsonl", text).unwrap_err();
         assert_eq!(e.line, 3);
         assert_eq!(e.field.as_deref(), Some("type"));

@@ -145,11 +145,7 @@ impl Nemesis {
                 Some((format!("bridge via {}", node_name(bridge)), vec![bridge], Undo::Repair(cuts)))
             }
             FaultKind::KillLeader | FaultKind::Crash => {
-                let target = if kind == FaultKind::KillLeader {
-                    self.leader(world)
-                } else {
-                    fault.node
-                };
+                let target = if kind == FaultKind::KillLeader { self.leader(world) } else { fault.node };
                 target.and_then(|t| self.pick_up_node(Some(t))).map(|node| {
                     net.crash(node);
                     world.with(|w| {
@@ -176,27 +172,30 @@ impl Nemesis {
                 self.drift_in_force = Some(i);
                 Some((format!("drift clocks: {}", what.join(", ")), nodes.clone(), Undo::ClockSteady(nodes)))
             }
-            FaultKind::ClockBump | FaultKind::ClockStrobe => {
-                self.pick_up_node(fault.node).map(|node| {
-                    let c = ne.clock.clone();
-                    let sign = if self.rng.random_bool(0.5) { 1i64 } else { -1 };
-                    let what = world.with(|w| {
-                        let clock = &mut w.nodes[node].clock;
-                        match kind {
-                            FaultKind::ClockBump => {
-                                let delta = sign * self.rng.random_range(1..=c.bump_max_ms.max(1)) as i64 * 1000;
-                                clock.bump(now_us, delta);
-                                format!("bump {} clock by {} ms", node_name(node), delta / 1000)
-                            }
-                            _ => {
-                                clock.start_strobe(now_us, c.strobe_amplitude_ms * 1000, c.strobe_period_ms * 1000);
-                                format!("strobe {} clock ±{} ms every {} ms", node_name(node), c.strobe_amplitude_ms, c.strobe_period_ms)
-                            }
+            FaultKind::ClockBump | FaultKind::ClockStrobe => self.pick_up_node(fault.node).map(|node| {
+                let c = ne.clock.clone();
+                let sign = if self.rng.random_bool(0.5) { 1i64 } else { -1 };
+                let what = world.with(|w| {
+                    let clock = &mut w.nodes[node].clock;
+                    match kind {
+                        FaultKind::ClockBump => {
+                            let delta = sign * self.rng.random_range(1..=c.bump_max_ms.max(1)) as i64 * 1000;
+                            clock.bump(now_us, delta);
+                            format!("bump {} clock by {} ms", node_name(node), delta / 1000)
                         }
-                    });
-                    (what, vec![node], Undo::ClockReset(node))
-                })
-            }
+                        _ => {
+                            clock.start_strobe(now_us, c.strobe_amplitude_ms * 1000, c.strobe_period_ms * 1000);
+                            format!(
+                                "strobe {} clock ±{} ms every {} ms",
+                                node_name(node),
+                                c.strobe_amplitude_ms,
+                                c.strobe_period_ms
+                            )
+                        }
+                    }
+                });
+                (what, vec![node], Undo::ClockReset(node))
+            }),
             FaultKind::Loss | FaultKind::Delay | FaultKind::Duplicate | FaultKind::Reorder => {
                 *self.global_active.entry(kind).or_default() += 1;
                 let what = match kind {
@@ -234,7 +233,9 @@ impl Nemesis {
             }),
         };
         if let Some((description, nodes, undo)) = applied {
-            let window = world.with(|w| w.fault_started(now_us, kind.name(), description, nodes.iter().map(|&x| node_name(x)).collect()));
+            let window = world.with(|w| {
+                w.fault_started(now_us, kind.name(), description, nodes.iter().map(|&x| node_name(x)).collect())
+            });
             self.active.insert(i, (window, undo));
         }
     }

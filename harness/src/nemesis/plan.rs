@@ -63,7 +63,11 @@ pub fn plan(scenario: &Scenario, seed: u64) -> Vec<PlannedFault> {
                 partition_until = t + length_us;
             }
             let node = match kind {
-                FaultKind::KillLeader | FaultKind::PartitionLeader | FaultKind::PartitionHalves | FaultKind::PartitionRing | FaultKind::PartitionBridge => None,
+                FaultKind::KillLeader
+                | FaultKind::PartitionLeader
+                | FaultKind::PartitionHalves
+                | FaultKind::PartitionRing
+                | FaultKind::PartitionBridge => None,
                 _ => Some(rng.random_range(0..r.nodes)),
             };
             faults.push(PlannedFault { kind, start_us: t, end_us: (t + length_us).min(heal_us), node });

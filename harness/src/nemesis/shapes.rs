@@ -3,8 +3,7 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 
 fn cuts_between(a: &[usize], b: &[usize]) -> Vec<(usize, usize)> {
-    let mut cuts: Vec<(usize, usize)> =
-        a.iter().flat_map(|&x| b.iter().map(move |&y| (x.min(y), x.max(y)))).collect();
+    let mut cuts: Vec<(usize, usize)> = a.iter().flat_map(|&x| b.iter().map(move |&y| (x.min(y), x.max(y)))).collect();
     cuts.sort_unstable();
     cuts.dedup();
     cuts

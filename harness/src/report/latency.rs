@@ -84,8 +84,7 @@ mod tests {
         ];
         h[2].node = Some("n2".into());
         let ops = latencies(&h);
-        let got: Vec<_> =
-            ops.iter().map(|o| (o.f.as_str(), o.kind, o.invoke_us, o.latency_us)).collect();
+        let got: Vec<_> = ops.iter().map(|o| (o.f.as_str(), o.kind, o.invoke_us, o.latency_us)).collect();
         assert_eq!(got, vec![("read", Ok, 0, 10), ("write", Info, 5, 25), ("cas", Fail, 40, 5)]);
         assert_eq!(ops[0].node.as_deref(), Some("n2"));
     }

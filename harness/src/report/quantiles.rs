@@ -124,24 +124,8 @@ mod tests {
         assert_eq!(
             rows,
             vec![
-                QuantileRow {
-                    start_us: 0,
-                    end_us: 1000,
-                    count: 20,
-                    p50_us: 10,
-                    p95_us: 19,
-                    p99_us: 20,
-                    max_us: 20
-                },
-                QuantileRow {
-                    start_us: 2000,
-                    end_us: 3000,
-                    count: 2,
-                    p50_us: 3,
-                    p95_us: 7,
-                    p99_us: 7,
-                    max_us: 7
-                },
+                QuantileRow { start_us: 0, end_us: 1000, count: 20, p50_us: 10, p95_us: 19, p99_us: 20, max_us: 20 },
+                QuantileRow { start_us: 2000, end_us: 3000, count: 2, p50_us: 3, p95_us: 7, p99_us: 7, max_us: 7 },
             ]
         );
     }

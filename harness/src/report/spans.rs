@@ -49,8 +49,12 @@ pub(crate) fn fault_spans(faults: &[FaultWindow], run_end_us: u64) -> Vec<Span<'
         .collect();
     // Sort for a stable page and legend order whatever order the nemesis recorded them in.
     spans.sort_by(|a, b| {
-        (a.start_us, &a.window.kind, a.end_us, &a.window.description)
-            .cmp(&(b.start_us, &b.window.kind, b.end_us, &b.window.description))
+        (a.start_us, &a.window.kind, a.end_us, &a.window.description).cmp(&(
+            b.start_us,
+            &b.window.kind,
+            b.end_us,
+            &b.window.description,
+        ))
     });
     spans
 }
@@ -60,13 +64,7 @@ mod tests {
     use super::*;
 
     fn fw(kind: &str, start_us: u64, end_us: Option<u64>) -> FaultWindow {
-        FaultWindow {
-            kind: kind.into(),
-            description: String::new(),
-            nodes: vec![],
-            start_us,
-            end_us,
-        }
+        FaultWindow { kind: kind.into(), description: String::new(), nodes: vec![], start_us, end_us }
     }
 
     #[test]
@@ -75,8 +73,7 @@ mod tests {
         let end = run_end_us(40, &[], &faults);
         assert_eq!(end, 50);
         let spans = fault_spans(&faults, end);
-        let got: Vec<_> =
-            spans.iter().map(|s| (s.start_us, s.end_us, s.healed, s.kind_index)).collect();
+        let got: Vec<_> = spans.iter().map(|s| (s.start_us, s.end_us, s.healed, s.kind_index)).collect();
         assert_eq!(got, vec![(10, 20, true, 0), (30, 30, true, 0), (50, 50, false, 1)]);
     }
 }

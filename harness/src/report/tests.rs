@@ -178,15 +178,13 @@ fn synthetic_run_writes_everything() {
     let checks = checks();
     let extra = vec![("Linearizability <failure>".to_string(), "<div id=\"lin\">timeline</div>".to_string())];
     let files = write_report_sized(&dir, &input(&history, &faults, &checks, &extra), SMALL).unwrap();
-    let names: Vec<_> =
-        files.paths.iter().map(|p| p.file_name().unwrap().to_str().unwrap().to_string()).collect();
+    let names: Vec<_> = files.paths.iter().map(|p| p.file_name().unwrap().to_str().unwrap().to_string()).collect();
     assert_eq!(names, [HISTORY_FILE, FAULTS_FILE, RAW_PNG, QUANTILES_PNG, INDEX_FILE]);
 
     let jsonl = fs::read_to_string(dir.join(HISTORY_FILE)).unwrap();
     let back: Vec<Event> = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(back, history);
-    let back: Vec<FaultWindow> =
-        serde_json::from_str(&fs::read_to_string(dir.join(FAULTS_FILE)).unwrap()).unwrap();
+    let back: Vec<FaultWindow> = serde_json::from_str(&fs::read_to_string(dir.join(FAULTS_FILE)).unwrap()).unwrap();
     assert_eq!(back, faults);
 
     assert_png(&dir.join(RAW_PNG), 5000);

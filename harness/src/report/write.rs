@@ -30,11 +30,7 @@ pub fn write_report(dir: &Path, input: &ReportInput<'_>) -> io::Result<ReportFil
 }
 
 /// `write_report` with a chosen chart size (tests use small charts: PNG encoding is slow).
-pub(crate) fn write_report_sized(
-    dir: &Path,
-    input: &ReportInput<'_>,
-    size: (u32, u32),
-) -> io::Result<ReportFiles> {
+pub(crate) fn write_report_sized(dir: &Path, input: &ReportInput<'_>, size: (u32, u32)) -> io::Result<ReportFiles> {
     fs::create_dir_all(dir)?;
     let mut paths: Vec<PathBuf> = Vec::with_capacity(5);
 

@@ -30,7 +30,10 @@ pub fn assemble(
         let budget = Budget::steps(scenario.checks.linearizability_budget);
         let lin = linearizability::check_history(ModelKind::Follow, &history, budget);
         if let LinearizabilityResult::NotLinearizable(window) = &lin {
-            extra_html.push(("Operations that cannot be linearized".to_string(), linearizability::render_timeline_html(window)));
+            extra_html.push((
+                "Operations that cannot be linearized".to_string(),
+                linearizability::render_timeline_html(window),
+            ));
         }
         checks.push(linearizability::to_check_result(&lin));
         checks.extend(w.observer.result());
@@ -45,7 +48,8 @@ pub fn assemble(
         let ok = checks.iter().all(|c| c.ok);
         let ops = history.iter().filter(|e| e.kind == EventKind::Invoke).count() as u64;
         let latency = latency_summary(&history);
-        let recovery_seconds = first_write_after(&history, last_heal_us.unwrap_or(0)).map(|t| (t - last_heal_us.unwrap_or(0)) as f64 / 1e6);
+        let recovery_seconds = first_write_after(&history, last_heal_us.unwrap_or(0))
+            .map(|t| (t - last_heal_us.unwrap_or(0)) as f64 / 1e6);
         let results = Results {
             scenario: scenario.name.clone(),
             seed: request.seed,

@@ -17,7 +17,8 @@ fn install_hook() {
                 let mut slot = c.borrow_mut();
                 match slot.as_mut() {
                     Some(message) if message.is_empty() => {
-                        let location = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+                        let location =
+                            info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
                         *message = format!("{}{location}", payload_text(info.payload()));
                         true
                     }

@@ -411,5 +411,3 @@ impl Default for ChecksConfig {
         Self { liveness_bound_s: 5.0, linearizability_budget: 2_000_000 }
     }
 }
-
-

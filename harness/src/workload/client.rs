@@ -12,7 +12,10 @@ use serde_json::Value;
 
 /// How an operation ended.
 enum Outcome {
-    Ok { value: Value, node: u64 },
+    Ok {
+        value: Value,
+        node: u64,
+    },
     /// Definitely not applied.
     Fail,
     /// Maybe applied.
@@ -60,7 +63,9 @@ pub async fn client_main<I: Io>(world: World, index: usize) {
         seq += 1;
         let id = RequestId { client: index as u64, seq };
         let h = HistoryOp::of(&op);
-        world.with(|s| s.record_op(I::now_us(), process, EventKind::Invoke, h.f, Some(h.key.clone()), h.value.clone(), None));
+        world.with(|s| {
+            s.record_op(I::now_us(), process, EventKind::Invoke, h.f, Some(h.key.clone()), h.value.clone(), None)
+        });
         let outcome = client.execute(&op, id, w.attempt_timeout_ms * 1000, w.op_timeout_ms * 1000).await;
         let now = I::now_us();
         let in_doubt = matches!(outcome, Outcome::Info);
@@ -97,7 +102,9 @@ impl<I: Io> Client<'_, I> {
             I::send(&self.socket, addr, &request).await;
             match self.await_reply(id, (now + attempt_us).min(deadline)).await {
                 Some((node, Reply::NotLeader { leader_hint })) => {
-                    let hinted = leader_hint.and_then(|h| usize::try_from(h).ok()).filter(|&h| h >= 1 && h <= self.nodes && h != node as usize);
+                    let hinted = leader_hint
+                        .and_then(|h| usize::try_from(h).ok())
+                        .filter(|&h| h >= 1 && h <= self.nodes && h != node as usize);
                     target = match hinted {
                         Some(h) => h - 1,
                         None => self.rng.random_range(0..self.nodes),

@@ -23,7 +23,11 @@ pub fn pick_operation(rng: &mut impl Rng, w: &WorkloadConfig, now_us: u64) -> Op
     // b differs from a: self-follows carry no information for the checker.
     let b = {
         let b = rng.random_range(1..w.users);
-        if b >= a { b + 1 } else { b }
+        if b >= a {
+            b + 1
+        } else {
+            b
+        }
     };
     let period = now_us.checked_div(w.key_period_ms.saturating_mul(1000)).unwrap_or(0);
     let (a, b) = (a + period * w.users, b + period * w.users);
@@ -50,8 +54,12 @@ impl HistoryOp {
     /// Describes `op` for the history.
     pub fn of(op: &Operation) -> Self {
         match *op {
-            Operation::Follow { follower, followee } => Self { f: "follow", key: json!(followee), value: json!(follower) },
-            Operation::Unfollow { follower, followee } => Self { f: "unfollow", key: json!(followee), value: json!(follower) },
+            Operation::Follow { follower, followee } => {
+                Self { f: "follow", key: json!(followee), value: json!(follower) }
+            }
+            Operation::Unfollow { follower, followee } => {
+                Self { f: "unfollow", key: json!(followee), value: json!(follower) }
+            }
             Operation::IsFollowing { follower, followee } => {
                 Self { f: "is_following", key: json!(followee), value: json!(follower) }
             }

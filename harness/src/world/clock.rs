@@ -91,7 +91,8 @@ impl SimClock {
 
     /// Folds the drift so far into the offset, so a new rate starts from the current reading.
     fn settle_drift(&mut self, global_us: u64) {
-        let drifted = (i128::from(global_us) - i128::from(self.drift_since_us)) * i128::from(self.drift_ppm) / 1_000_000;
+        let drifted =
+            (i128::from(global_us) - i128::from(self.drift_since_us)) * i128::from(self.drift_ppm) / 1_000_000;
         self.offset_us = self.offset_us.saturating_add(i64::try_from(drifted).unwrap_or(0));
         self.drift_since_us = global_us;
     }

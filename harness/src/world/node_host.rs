@@ -101,9 +101,8 @@ async fn run_incarnation<I: Io>(world: &World, index: usize, socket: &I::Socket)
             I::sleep_until_us(until).await;
             continue;
         }
-        let timer_us = node.poll_timeout().map(|t| {
-            world.with(|w| w.nodes[index].clock.global_deadline(t.as_micros(), now_us))
-        });
+        let timer_us =
+            node.poll_timeout().map(|t| world.with(|w| w.nodes[index].clock.global_deadline(t.as_micros(), now_us)));
         let held_us = held.iter().map(|h| h.due_us).min();
         let wake_us = [timer_us, held_us].into_iter().flatten().min().unwrap_or(u64::MAX);
         // `biased`: tokio::select!'s random branch order would draw from an RNG we do not seed.
@@ -206,7 +205,13 @@ async fn flush<I: Io>(
     Ok(())
 }
 
-async fn send_with_wire_faults<I: Io>(world: &World, socket: &I::Socket, held: &mut Vec<Held>, to: SocketAddr, bytes: Vec<u8>) {
+async fn send_with_wire_faults<I: Io>(
+    world: &World,
+    socket: &I::Socket,
+    held: &mut Vec<Held>,
+    to: SocketAddr,
+    bytes: Vec<u8>,
+) {
     let now_us = I::now_us();
     let (copies, hold_us) = world.with(|w| {
         let f = w.wire_faults.clone();

@@ -153,7 +153,8 @@ impl WorldState {
         value: serde_json::Value,
         node: Option<String>,
     ) {
-        let event = Event { index: self.history.len() as u64, time_us, process, kind, f: f.to_string(), key, value, node };
+        let event =
+            Event { index: self.history.len() as u64, time_us, process, kind, f: f.to_string(), key, value, node };
         crate::log::note_sim_time(time_us);
         tracing::trace!(target: "faultline::history", process, kind = ?event.kind, f, key = ?event.key, value = %event.value, node = ?event.node);
         let bytes = serde_json::to_vec(&event).unwrap_or_default();

@@ -27,7 +27,13 @@ pub fn run_seed(name: &str, seed: u64, engine: EngineKind, bugs: &[&str]) -> Res
 }
 
 /// Runs seeds `seeds` on both cores; stops at the first failure when asked.
-pub fn sweep_seeds(name: &str, seeds: std::ops::Range<u64>, engine: EngineKind, bugs: &[&str], stop_at_first_failure: bool) -> Vec<Results> {
+pub fn sweep_seeds(
+    name: &str,
+    seeds: std::ops::Range<u64>,
+    engine: EngineKind,
+    bugs: &[&str],
+    stop_at_first_failure: bool,
+) -> Vec<Results> {
     let request = SweepRequest {
         scenario_arg: name.to_string(),
         scenario: scenario(name),

@@ -121,15 +121,7 @@ impl CausalContext {
     pub fn max_counter(&self, replica: ReplicaId) -> u64 {
         let in_cloud = self
             .cloud
-            .range(
-                Dot {
-                    replica,
-                    counter: 0,
-                }..=Dot {
-                    replica,
-                    counter: u64::MAX,
-                },
-            )
+            .range(Dot { replica, counter: 0 }..=Dot { replica, counter: u64::MAX })
             .next_back()
             .map_or(0, |d| d.counter);
         self.vv.get(replica).max(in_cloud)
@@ -239,15 +231,7 @@ mod tests {
         r.push(7, 3, 3);
         r.push(7, 6, 9);
         assert_eq!(r.0[&7], vec![(1, 3), (6, 9)]);
-        for (c, want) in [
-            (0, false),
-            (1, true),
-            (3, true),
-            (4, false),
-            (6, true),
-            (9, true),
-            (10, false),
-        ] {
+        for (c, want) in [(0, false), (1, true), (3, true), (4, false), (6, true), (9, true), (10, false)] {
             assert_eq!(r.contains(&dot(7, c)), want, "counter {c}");
         }
         assert!(!r.contains(&dot(8, 1)));

@@ -11,9 +11,7 @@ pub struct GSet<E: Ord> {
 
 impl<E: Ord> Default for GSet<E> {
     fn default() -> Self {
-        GSet {
-            added: BTreeSet::new(),
-        }
+        GSet { added: BTreeSet::new() }
     }
 }
 

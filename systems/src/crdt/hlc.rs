@@ -66,12 +66,7 @@ impl HlcClock {
 
     /// A clock for `replica` that refuses stamps more than `max_offset_us` ahead of local time.
     pub fn with_max_offset(replica: ReplicaId, max_offset_us: u64) -> Self {
-        HlcClock {
-            replica,
-            wall_us: 0,
-            logical: 0,
-            max_offset_us,
-        }
+        HlcClock { replica, wall_us: 0, logical: 0, max_offset_us }
     }
 
     /// How far ahead of local time (µs) an observed stamp may be.
@@ -123,11 +118,7 @@ impl HlcClock {
     pub fn observe(&mut self, remote: Timestamp, local: Time) -> Result<(), ClockOffsetTooLarge> {
         let local = local.as_micros();
         if remote.wall_us > local.saturating_add(self.max_offset_us) {
-            return Err(ClockOffsetTooLarge {
-                remote,
-                local_us: local,
-                max_offset_us: self.max_offset_us,
-            });
+            return Err(ClockOffsetTooLarge { remote, local_us: local, max_offset_us: self.max_offset_us });
         }
         let wall = self.wall_us.max(remote.wall_us).max(local);
         // The case analysis of the paper's receive rule; ties on `wall` carry the logical part.
@@ -163,11 +154,7 @@ impl HlcClock {
     }
 
     fn stamp(&self) -> Timestamp {
-        Timestamp {
-            wall_us: self.wall_us,
-            logical: self.logical,
-            replica: self.replica,
-        }
+        Timestamp { wall_us: self.wall_us, logical: self.logical, replica: self.replica }
     }
 }
 
@@ -206,31 +193,13 @@ mod tests {
     #[test]
     fn logical_overflow_carries_into_wall() {
         let mut c = HlcClock::new(1);
-        c.observe(
-            Timestamp {
-                wall_us: 9,
-                logical: u64::MAX,
-                replica: 2,
-            },
-            Time::ZERO,
-        )
-        .unwrap();
+        c.observe(Timestamp { wall_us: 9, logical: u64::MAX, replica: 2 }, Time::ZERO).unwrap();
         let s = c.now(Time::ZERO);
-        assert!(
-            s > Timestamp {
-                wall_us: 9,
-                logical: u64::MAX,
-                replica: 2
-            }
-        );
+        assert!(s > Timestamp { wall_us: 9, logical: u64::MAX, replica: 2 });
     }
 
     fn stamp(wall_us: u64, logical: u64) -> Timestamp {
-        Timestamp {
-            wall_us,
-            logical,
-            replica: 2,
-        }
+        Timestamp { wall_us, logical, replica: 2 }
     }
 
     #[test]
@@ -240,23 +209,11 @@ mod tests {
         let far = stamp(6_001, 0);
         assert_eq!(
             c.observe(far, Time::from_micros(5_000)),
-            Err(ClockOffsetTooLarge {
-                remote: far,
-                local_us: 5_000,
-                max_offset_us: 1_000
-            })
+            Err(ClockOffsetTooLarge { remote: far, local_us: 5_000, max_offset_us: 1_000 })
         );
-        assert_eq!(
-            c.last(),
-            before,
-            "a refused stamp leaves the clock untouched"
-        );
+        assert_eq!(c.last(), before, "a refused stamp leaves the clock untouched");
         let next = c.now(Time::from_micros(5_001));
-        assert_eq!(
-            (next.wall_us, next.logical),
-            (5_001, 0),
-            "still tracks local time"
-        );
+        assert_eq!((next.wall_us, next.logical), (5_001, 0), "still tracks local time");
     }
 
     #[test]
@@ -275,24 +232,15 @@ mod tests {
         assert!(c.observe(stamp(60_000_000, 0), Time::ZERO).is_ok());
         // Near the top of the range the bound saturates rather than wrapping.
         let mut c = HlcClock::new(1);
-        assert!(c
-            .observe(stamp(u64::MAX, 0), Time::from_micros(u64::MAX - 1))
-            .is_ok());
+        assert!(c.observe(stamp(u64::MAX, 0), Time::from_micros(u64::MAX - 1)).is_ok());
     }
 
     #[test]
     fn restore_is_trusted_and_never_goes_back() {
         let mut c = HlcClock::with_max_offset(1, 10);
-        let persisted = Timestamp {
-            wall_us: 1_000_000,
-            logical: 4,
-            replica: 1,
-        };
+        let persisted = Timestamp { wall_us: 1_000_000, logical: 4, replica: 1 };
         c.restore(persisted);
-        assert!(
-            c.now(Time::ZERO) > persisted,
-            "restore bypasses the offset bound"
-        );
+        assert!(c.now(Time::ZERO) > persisted, "restore bypasses the offset bound");
         let later = c.last();
         c.restore(persisted);
         assert_eq!(c.last(), later, "restoring an older stamp does not go back");

@@ -24,9 +24,7 @@ pub struct LwwSet<E: Ord> {
 
 impl<E: Ord> Default for LwwSet<E> {
     fn default() -> Self {
-        LwwSet {
-            entries: BTreeMap::new(),
-        }
+        LwwSet { entries: BTreeMap::new() }
     }
 }
 
@@ -51,11 +49,7 @@ impl<E: Ord + Clone> LwwSet<E> {
     /// The greatest stamp in the state. A replica merging this state should `observe` it on
     /// its `HlcClock`, so its next write is ordered after everything it has seen.
     pub fn max_stamp(&self) -> Option<Timestamp> {
-        self.entries
-            .values()
-            .flat_map(|s| [s.add, s.remove])
-            .flatten()
-            .max()
+        self.entries.values().flat_map(|s| [s.add, s.remove]).flatten().max()
     }
 }
 
@@ -65,11 +59,7 @@ impl<E: Ord + Clone + Serialize> SetCrdt<E> for LwwSet<E> {
     }
 
     fn elements(&self) -> BTreeSet<E> {
-        self.entries
-            .iter()
-            .filter(|(_, s)| s.add > s.remove)
-            .map(|(e, _)| e.clone())
-            .collect()
+        self.entries.iter().filter(|(_, s)| s.add > s.remove).map(|(e, _)| e.clone()).collect()
     }
 
     fn merge(&mut self, other: &Self) {
@@ -100,8 +90,7 @@ mod tests {
         a.add("alice->bob", ca.now(Time::from_micros(1_000)));
 
         b.merge(&a);
-        cb.observe(a.max_stamp().unwrap(), Time::from_micros(500))
-            .unwrap();
+        cb.observe(a.max_stamp().unwrap(), Time::from_micros(500)).unwrap();
         let rm = cb.now(Time::from_micros(500));
         b.remove("alice->bob", rm);
         assert!(rm > a.max_stamp().unwrap());

@@ -48,12 +48,7 @@ pub struct OrSet<E: Ord> {
 impl<E: Ord + Clone> OrSet<E> {
     /// An empty replica `replica`.
     pub fn new(replica: ReplicaId) -> Self {
-        OrSet {
-            replica,
-            next: 1,
-            entries: BTreeMap::new(),
-            ctx: CausalContext::default(),
-        }
+        OrSet { replica, next: 1, entries: BTreeMap::new(), ctx: CausalContext::default() }
     }
 
     /// This replica's id.
@@ -64,10 +59,7 @@ impl<E: Ord + Clone> OrSet<E> {
     /// Adds `e` with a fresh dot, superseding the dots of `e` seen so far (they stay in the
     /// context, so peers drop them on merge); returns the new dot.
     pub fn add(&mut self, e: E) -> Dot {
-        let dot = Dot {
-            replica: self.replica,
-            counter: self.next_counter(),
-        };
+        let dot = Dot { replica: self.replica, counter: self.next_counter() };
         self.next = dot.counter.saturating_add(1);
         self.ctx.insert(dot);
         self.entries.insert(e, BTreeSet::from([dot]));
@@ -84,8 +76,7 @@ impl<E: Ord + Clone> OrSet<E> {
     /// The counter the next `add` will use. Persist it (after each add, before the add's
     /// state leaves this replica) so a restart can `restore_counter` and never reuse a dot.
     pub fn next_counter(&self) -> u64 {
-        self.next
-            .max(self.ctx.max_counter(self.replica).saturating_add(1))
+        self.next.max(self.ctx.max_counter(self.replica).saturating_add(1))
     }
 
     /// After a restart from older (or no) state, ensures the next add uses at least
@@ -166,25 +157,14 @@ impl<E: Ord + Clone> OrSet<E> {
                 removed.push(r, from, prefix);
             }
             // Cloud dots lie beyond the prefix, so pushing them keeps the ranges ordered.
-            let cloud = Dot {
-                replica: r,
-                counter: 0,
-            }..=Dot {
-                replica: r,
-                counter: limit,
-            };
+            let cloud = Dot { replica: r, counter: 0 }..=Dot { replica: r, counter: limit };
             for d in self.ctx.cloud.range(cloud) {
                 if !live_r.contains(&d.counter) {
                     removed.push(r, d.counter, d.counter);
                 }
             }
         }
-        OrSetDelta {
-            base: base.clone(),
-            entries,
-            context: self.ctx.clone(),
-            removed,
-        }
+        OrSetDelta { base: base.clone(), entries, context: self.ctx.clone(), removed }
     }
 
     /// Applies a delta from `delta_since`, giving exactly the state `merge` would. Refused,
@@ -195,11 +175,7 @@ impl<E: Ord + Clone> OrSet<E> {
     pub fn merge_delta(&mut self, delta: &OrSetDelta<E>) -> Result<(), StaleDeltaBase> {
         // A context covers a vector iff its own prefix does: compaction leaves no cloud dot
         // that could fill a prefix gap.
-        if delta
-            .base
-            .iter()
-            .any(|(r, n)| n > self.ctx.version_vector().get(r))
-        {
+        if delta.base.iter().any(|(r, n)| n > self.ctx.version_vector().get(r)) {
             return Err(StaleDeltaBase);
         }
         self.entries.retain(|e, dots| {
@@ -247,9 +223,7 @@ impl<E: Ord + Clone + Serialize> SetCrdt<E> for OrSet<E> {
     fn merge(&mut self, other: &Self) {
         // Keep our dot if the other holds it too, or has never seen it (so did not remove it).
         self.entries.retain(|e, dots| {
-            dots.retain(|d| {
-                other.entries.get(e).is_some_and(|s| s.contains(d)) || !other.ctx.contains(d)
-            });
+            dots.retain(|d| other.entries.get(e).is_some_and(|s| s.contains(d)) || !other.ctx.contains(d));
             !dots.is_empty()
         });
         self.absorb(&other.entries, &other.ctx);
@@ -300,10 +274,7 @@ mod tests {
             // A live dot the context has never seen (e.g. a truncated context).
             (
                 |s| {
-                    s.entries.get_mut(&1).unwrap().insert(Dot {
-                        replica: 9,
-                        counter: 1,
-                    });
+                    s.entries.get_mut(&1).unwrap().insert(Dot { replica: 9, counter: 1 });
                 },
                 InvalidState::LiveDotNotInContext(d(9, 1)),
             ),
@@ -326,10 +297,7 @@ mod tests {
             (
                 |s| {
                     let next = s.ctx.vv.get(1) + 1;
-                    s.ctx.cloud.insert(Dot {
-                        replica: 1,
-                        counter: next,
-                    });
+                    s.ctx.cloud.insert(Dot { replica: 1, counter: next });
                 },
                 InvalidState::NotCompacted(d(1, 3)),
             ),
@@ -337,13 +305,7 @@ mod tests {
             // nowhere else).
             (
                 |s| {
-                    s.entries.insert(
-                        8,
-                        BTreeSet::from([Dot {
-                            replica: 1,
-                            counter: 0,
-                        }]),
-                    );
+                    s.entries.insert(8, BTreeSet::from([Dot { replica: 1, counter: 0 }]));
                 },
                 InvalidState::ZeroCounter(d(1, 0)),
             ),

@@ -1,9 +1,7 @@
 //! Semilattice laws for every set CRDT, on states reached by random operation sequences on
 //! three replicas with random interleaved merges; plus the OR-Set's delta/full equivalence
 //! and the semantics each type promises.
-use crate::crdt::{
-    Dot, GSet, HlcClock, LwwSet, OrSet, SetCrdt, StaleDeltaBase, TwoPhaseSet, VersionVector,
-};
+use crate::crdt::{Dot, GSet, HlcClock, LwwSet, OrSet, SetCrdt, StaleDeltaBase, TwoPhaseSet, VersionVector};
 use crate::time::Time;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -117,9 +115,7 @@ impl Model for L {
         if let Some(s) = other.0.max_stamp() {
             // Local time is irrelevant to the laws; zero exercises the "clock behind" path.
             // Stamps stay below 2 ms, far inside the default 60 s offset bound.
-            self.1
-                .observe(s, Time::ZERO)
-                .expect("stamps within the offset bound");
+            self.1.observe(s, Time::ZERO).expect("stamps within the offset bound");
         }
     }
     fn restart(&mut self, older: &Self) {
@@ -183,11 +179,7 @@ struct Spec {
 
 impl Spec {
     fn elements(&self) -> BTreeSet<u8> {
-        self.adds
-            .iter()
-            .filter(|(_, d)| !self.tombs.contains(d))
-            .map(|(e, _)| *e)
-            .collect()
+        self.adds.iter().filter(|(_, d)| !self.tombs.contains(d)).map(|(e, _)| *e).collect()
     }
 }
 
@@ -206,13 +198,8 @@ impl Model for Paired {
     fn remove(&mut self, e: u8, _: u64) {
         self.0 .0.remove(&e);
         // Tombstone exactly the dots of `e` this replica observes as live.
-        let live: Vec<Dot> = self
-            .1
-            .adds
-            .iter()
-            .filter(|(x, d)| *x == e && !self.1.tombs.contains(d))
-            .map(|(_, d)| *d)
-            .collect();
+        let live: Vec<Dot> =
+            self.1.adds.iter().filter(|(x, d)| *x == e && !self.1.tombs.contains(d)).map(|(_, d)| *d).collect();
         self.1.tombs.extend(live);
     }
     fn merge_from(&mut self, other: &Self, delta: bool) {
@@ -254,11 +241,7 @@ fn run<M: Model>(ops: &[Op]) -> Vec<(usize, M)> {
                 to
             }
             Op::Restart(r, i) => {
-                let own: Vec<&M> = history
-                    .iter()
-                    .filter(|(o, _)| *o == r)
-                    .map(|(_, m)| m)
-                    .collect();
+                let own: Vec<&M> = history.iter().filter(|(o, _)| *o == r).map(|(_, m)| m).collect();
                 let older = own[i.index(own.len())].clone();
                 reps[r].restart(&older);
                 r
@@ -276,16 +259,8 @@ fn merged<S: SetCrdt<u8> + Clone>(a: &S, b: &S) -> S {
 }
 
 fn assert_same<S: SetCrdt<u8> + std::fmt::Debug>(x: &S, y: &S, law: &str) {
-    assert_eq!(
-        x.elements(),
-        y.elements(),
-        "{law}: elements differ\n{x:?}\n{y:?}"
-    );
-    assert_eq!(
-        x.digest(),
-        y.digest(),
-        "{law}: digests differ\n{x:?}\n{y:?}"
-    );
+    assert_eq!(x.elements(), y.elements(), "{law}: elements differ\n{x:?}\n{y:?}");
+    assert_eq!(x.digest(), y.digest(), "{law}: digests differ\n{x:?}\n{y:?}");
 }
 
 /// Commutativity, associativity and idempotence on three states from the history, then
@@ -294,39 +269,14 @@ fn check_laws<M: Model>(ops: &[Op], picks: [Index; 3]) {
     let history = run::<M>(ops);
     let [a, b, c] = picks.map(|i| history[i.index(history.len())].1.state().clone());
     assert_same(&merged(&a, &b), &merged(&b, &a), "commutative");
-    assert_same(
-        &merged(&merged(&a, &b), &c),
-        &merged(&a, &merged(&b, &c)),
-        "associative",
-    );
+    assert_same(&merged(&merged(&a, &b), &c), &merged(&a, &merged(&b, &c)), "associative");
     assert_same(&merged(&a, &a), &a, "idempotent");
-    assert_same(
-        &merged(&merged(&a, &b), &b),
-        &merged(&a, &b),
-        "idempotent (absorbs)",
-    );
+    assert_same(&merged(&merged(&a, &b), &b), &merged(&a, &b), "idempotent (absorbs)");
 
-    let finals: Vec<M::S> = (0..REPLICAS)
-        .map(|r| {
-            history
-                .iter()
-                .rev()
-                .find(|(o, _)| *o == r)
-                .unwrap()
-                .1
-                .state()
-                .clone()
-        })
-        .collect();
-    let forward = finals
-        .iter()
-        .skip(1)
-        .fold(finals[0].clone(), |m, s| merged(&m, s));
-    let backward = finals
-        .iter()
-        .rev()
-        .skip(1)
-        .fold(finals[REPLICAS - 1].clone(), |m, s| merged(&m, s));
+    let finals: Vec<M::S> =
+        (0..REPLICAS).map(|r| history.iter().rev().find(|(o, _)| *o == r).unwrap().1.state().clone()).collect();
+    let forward = finals.iter().skip(1).fold(finals[0].clone(), |m, s| merged(&m, s));
+    let backward = finals.iter().rev().skip(1).fold(finals[REPLICAS - 1].clone(), |m, s| merged(&m, s));
     assert_same(&forward, &backward, "convergence");
 }
 
@@ -442,9 +392,7 @@ fn orset_observed_remove_is_absent_everywhere() {
     reps[0].add("f");
     let a = reps[0].clone();
     reps[1].merge(&a);
-    reps[2]
-        .merge_delta(&a.delta_since(&VersionVector::new()))
-        .unwrap();
+    reps[2].merge_delta(&a.delta_since(&VersionVector::new())).unwrap();
     assert!(reps[1].remove(&"f"));
     let b = reps[1].clone();
     let delta = b.delta_since(reps[0].version_vector());
@@ -510,10 +458,7 @@ fn orset_restart_without_restore_would_lose_an_add() {
     let mut a = blank;
     a.add("new");
     peer.merge(&a);
-    assert!(
-        !peer.contains(&"old") && !peer.contains(&"new"),
-        "dot reuse drops follows"
-    );
+    assert!(!peer.contains(&"old") && !peer.contains(&"new"), "dot reuse drops follows");
 }
 
 #[test]

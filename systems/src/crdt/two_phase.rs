@@ -17,10 +17,7 @@ pub struct TwoPhaseSet<E: Ord> {
 
 impl<E: Ord> Default for TwoPhaseSet<E> {
     fn default() -> Self {
-        TwoPhaseSet {
-            added: BTreeSet::new(),
-            removed: BTreeSet::new(),
-        }
+        TwoPhaseSet { added: BTreeSet::new(), removed: BTreeSet::new() }
     }
 }
 
@@ -64,8 +61,7 @@ impl<E: Ord + Clone + Serialize> SetCrdt<E> for TwoPhaseSet<E> {
     fn merge(&mut self, other: &Self) {
         self.removed.extend(other.removed.iter().cloned());
         let removed = &self.removed;
-        self.added
-            .extend(other.added.iter().filter(|e| !removed.contains(e)).cloned());
+        self.added.extend(other.added.iter().filter(|e| !removed.contains(e)).cloned());
         self.added.retain(|e| !removed.contains(e));
     }
 

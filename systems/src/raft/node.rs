@@ -299,10 +299,9 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
             match message {
                 // Tell a stale leader about the newer term so it steps down (it may otherwise
                 // never hear it: with PreVote/CheckQuorum nobody else bumps terms at it).
-                Message::Append { .. } | Message::Snapshot { .. } => self.send(
-                    from,
-                    Message::AppendResp { term: self.term, reply: AppendReply::default() },
-                ),
+                Message::Append { .. } | Message::Snapshot { .. } => {
+                    self.send(from, Message::AppendResp { term: self.term, reply: AppendReply::default() })
+                }
                 Message::PreVote { .. } => self.send(from, Message::PreVoteResp { term: self.term, granted: false }),
                 _ => {}
             }

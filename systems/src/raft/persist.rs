@@ -136,7 +136,12 @@ pub(crate) fn entry_record(index: u64, entry: &Entry) -> Vec<u8> {
 }
 
 /// Atomically replaces the snapshot file (volatile until sync).
-pub(crate) fn write_snapshot<S: Storage>(storage: &mut S, index: u64, term: u64, data: &[u8]) -> Result<(), StorageError> {
+pub(crate) fn write_snapshot<S: Storage>(
+    storage: &mut S,
+    index: u64,
+    term: u64,
+    data: &[u8],
+) -> Result<(), StorageError> {
     let record = SnapshotRecord { index, term, data: data.to_vec() };
     storage.replace(SNAPSHOT_FILE, &frame(&to_bytes(&record)))
 }

@@ -28,7 +28,11 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
     }
 
     /// Leader: appends a command; returns its (index, term). Refuses when not leader.
-    pub fn handle_propose(&mut self, now: Time, command: Vec<u8>) -> Result<Result<(u64, u64), NotLeader>, StorageError> {
+    pub fn handle_propose(
+        &mut self,
+        now: Time,
+        command: Vec<u8>,
+    ) -> Result<Result<(u64, u64), NotLeader>, StorageError> {
         self.begin(now);
         let result = self.propose(command);
         self.finish()?;
@@ -70,7 +74,10 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
     fn maybe_send_entries(&mut self, peer: NodeId) {
         let Some(pr) = self.progress.get(&peer) else { return };
         let inflight = pr.next.saturating_sub(pr.matched + 1);
-        if pr.next > self.log.snapshot_index && pr.next <= self.log.last_index() && inflight < self.max_inflight_entries() {
+        if pr.next > self.log.snapshot_index
+            && pr.next <= self.log.last_index()
+            && inflight < self.max_inflight_entries()
+        {
             self.send_append(peer);
         }
     }

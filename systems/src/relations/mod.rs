@@ -3,7 +3,7 @@ mod api;
 mod node;
 mod state_machine;
 
+pub use crate::raft::decode_message;
 pub use api::{Operation, Reply, Request, RequestId, UserId};
 pub use node::{Output, RelationsNode, MAX_PENDING_PROPOSALS};
 pub use state_machine::{encode_request, FollowGraph};
-pub use crate::raft::decode_message;

@@ -60,7 +60,9 @@ impl FollowGraph {
 
     /// Answers an operation from the current state (writes are answered as no-ops).
     pub fn query(&self, op: &Operation) -> Reply {
-        let set = |m: &BTreeMap<UserId, BTreeSet<UserId>>, u: UserId| m.get(&u).map(|s| s.iter().copied().collect()).unwrap_or_default();
+        let set = |m: &BTreeMap<UserId, BTreeSet<UserId>>, u: UserId| {
+            m.get(&u).map(|s| s.iter().copied().collect()).unwrap_or_default()
+        };
         let len = |m: &BTreeMap<UserId, BTreeSet<UserId>>, u: UserId| m.get(&u).map_or(0, |s| s.len() as u64);
         match *op {
             Operation::IsFollowing { follower, followee } => {

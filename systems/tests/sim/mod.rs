@@ -140,7 +140,10 @@ impl Sim {
                 }
             } else {
                 for i in 0..self.n() {
-                    let due = self.nodes[i].as_ref().and_then(|n| n.poll_timeout()).is_some_and(|t| t.as_micros() <= self.now);
+                    let due = self.nodes[i]
+                        .as_ref()
+                        .and_then(|n| n.poll_timeout())
+                        .is_some_and(|t| t.as_micros() <= self.now);
                     if due {
                         let now = Time::from_micros(self.now);
                         ("timeout", i).hash(&mut self.trace);

@@ -12,7 +12,11 @@ use crate::history::{read_history_file, Event, HistoryFile, HistoryFormat, Input
 ///
 /// For keyed models, ops without a key whose value is a pair `[k v]` (Jepsen's `independent`
 /// histories) become key `k`, value `v`. Independent cas-register histories: use `kv`.
-pub fn load_history(path: impl AsRef<Path>, format: Option<HistoryFormat>, model: ModelKind) -> Result<HistoryFile, InputError> {
+pub fn load_history(
+    path: impl AsRef<Path>,
+    format: Option<HistoryFormat>,
+    model: ModelKind,
+) -> Result<HistoryFile, InputError> {
     let hf = read_for_model(path.as_ref(), format, model)?;
     let src = Source { file: &hf.file, events: &hf.events, lines: Some(&hf.lines) };
     match model {

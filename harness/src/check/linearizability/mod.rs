@@ -141,7 +141,8 @@ impl FailingWindow {
             s.push_str(&format!("; stuck at {}", st.describe()));
         }
         if !self.linearized.is_empty() {
-            let order: Vec<String> = self.linearized.iter().filter_map(|&i| self.ops.get(i)).map(WindowOp::describe).collect();
+            let order: Vec<String> =
+                self.linearized.iter().filter_map(|&i| self.ops.get(i)).map(WindowOp::describe).collect();
             s.push_str(&format!(" after {}", order.join(", ")));
         }
         s

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::check::models::{Model, Outcome, Side, Val};
 use super::Source;
+use crate::check::models::{Model, Outcome, Side, Val};
 use crate::history::{EventKind, InputError};
 
 /// One operation ready for the search; times are event positions in the history.
@@ -32,14 +32,21 @@ pub(crate) struct Partition<O> {
 }
 
 /// Pair, parse and partition; errors name the event's line and field.
-pub(crate) fn prepare<M: Model>(model: &M, model_name: &str, hf: &Source<'_>) -> Result<Vec<Partition<M::Op>>, InputError> {
+pub(crate) fn prepare<M: Model>(
+    model: &M,
+    model_name: &str,
+    hf: &Source<'_>,
+) -> Result<Vec<Partition<M::Op>>, InputError> {
     let file = hf.file;
     let err = |pos: usize, field: &str, msg: String| InputError::at_field(file, hf.line_of(pos), field, msg);
     // Outstanding invoke per process. BTreeMap so leftover pending ops are visited in a fixed order.
     let mut pending: BTreeMap<u64, usize> = BTreeMap::new();
     let mut parts: BTreeMap<Option<Val>, Partition<M::Op>> = BTreeMap::new();
 
-    let add = |inv: usize, comp: Option<usize>, parts: &mut BTreeMap<Option<Val>, Partition<M::Op>>| -> Result<(), InputError> {
+    let add = |inv: usize,
+               comp: Option<usize>,
+               parts: &mut BTreeMap<Option<Val>, Partition<M::Op>>|
+     -> Result<(), InputError> {
         let ie = &hf.events[inv];
         let ce = comp.map(|c| &hf.events[c]);
         let outcome = match ce {
@@ -65,7 +72,9 @@ pub(crate) fn prepare<M: Model>(model: &M, model_name: &str, hf: &Source<'_>) ->
             return Err(err(
                 inv,
                 "key",
-                format!("the {model_name} model needs a key on every op (a key field, or Jepsen's independent [k v] value)"),
+                format!(
+                    "the {model_name} model needs a key on every op (a key field, or Jepsen's independent [k v] value)"
+                ),
             ));
         }
         let Some(op) = parsed else { return Ok(()) };
@@ -74,11 +83,12 @@ pub(crate) fn prepare<M: Model>(model: &M, model_name: &str, hf: &Source<'_>) ->
             _ => None,
         };
         let canon = key.as_ref().map(Val::from_json);
-        parts
-            .entry(canon)
-            .or_insert_with(|| Partition { key, ops: Vec::new() })
-            .ops
-            .push(PrepOp { op, call: inv, ret, complete: comp });
+        parts.entry(canon).or_insert_with(|| Partition { key, ops: Vec::new() }).ops.push(PrepOp {
+            op,
+            call: inv,
+            ret,
+            complete: comp,
+        });
         Ok(())
     };
 
@@ -100,7 +110,11 @@ pub(crate) fn prepare<M: Model>(model: &M, model_name: &str, hf: &Source<'_>) ->
             }
             _ => {
                 let Some(inv) = pending.remove(&ev.process) else {
-                    return Err(err(pos, "process", format!("completion for process {} with no pending invoke", ev.process)));
+                    return Err(err(
+                        pos,
+                        "process",
+                        format!("completion for process {} with no pending invoke", ev.process),
+                    ));
                 };
                 if hf.events[inv].f != ev.f {
                     return Err(err(

@@ -8,8 +8,8 @@
 //! has a return entry to be linearized; the rest may happen later or never.
 use std::collections::{HashMap, HashSet};
 
-use rustc_hash::FxBuildHasher as FxBuild;
 use crate::check::models::Model;
+use rustc_hash::FxBuildHasher as FxBuild;
 
 /// An op as the search sees it; `call`/`ret` are positions in the history (distinct).
 pub(crate) struct Item<'a, O> {
@@ -218,12 +218,7 @@ fn core<M: Model>(
 }
 
 /// Record a configuration unless an explored one subsumes it; true if it is new.
-fn memo_insert<S: Clone + Eq + std::hash::Hash>(
-    memo: &mut Memo<S>,
-    mbits: &[u64],
-    obits: &[u64],
-    state: &S,
-) -> bool {
+fn memo_insert<S: Clone + Eq + std::hash::Hash>(memo: &mut Memo<S>, mbits: &[u64], obits: &[u64], state: &S) -> bool {
     let subset = |a: &[u64], b: &[u64]| a.iter().zip(b).all(|(x, y)| x & !y == 0);
     let seen = memo.entry((mbits.to_vec(), state.clone())).or_default();
     if seen.iter().any(|o| subset(o, obits)) {

@@ -210,4 +210,3 @@ fn bar(h: &mut String, o: &WindowOp, lane: usize, x: &dyn Fn(usize) -> f64, stuc
     }
     let _ = write!(h, "<span class=\"fl-lin-l\">{}</span></div>", esc(&label));
 }
-

@@ -91,7 +91,13 @@ pub(crate) fn shrink<M: Model>(
     // later never loses the witness.
     let Some(mut proof) = fails(&subset, cut) else {
         // Budget trouble while shrinking: fall back to the whole key.
-        return Shrunk { ops: (0..ops.len()).collect(), cut: usize::MAX, start_states: Vec::new(), deepest: full.0, stuck: full.1 };
+        return Shrunk {
+            ops: (0..ops.len()).collect(),
+            cut: usize::MAX,
+            start_states: Vec::new(),
+            deepest: full.0,
+            stuck: full.1,
+        };
     };
 
     // 2. Drop reads: optional ones are no-ops outright; completed ones in halving chunks.

@@ -59,7 +59,12 @@ impl Model for Follow {
                 let Some(out) = output else { return Ok(None) };
                 match out {
                     Value::Bool(b) => FollowOp::IsFollowing(who, *b),
-                    _ => return Err(ModelError::value(Side::Completion, format!("is_following returns a boolean, got {out}"))),
+                    _ => {
+                        return Err(ModelError::value(
+                            Side::Completion,
+                            format!("is_following returns a boolean, got {out}"),
+                        ))
+                    }
                 }
             }
             "followers" => {
@@ -86,7 +91,7 @@ impl Model for Follow {
                 return Err(ModelError::f(format!(
                     "the follow model has no operation {shown:?}: expected one of {}",
                     FS.join(", ")
-                )))
+                )));
             }
         };
         Ok(Some(op))

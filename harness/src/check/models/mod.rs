@@ -91,7 +91,13 @@ pub trait Model {
     fn state_from_json(&self, v: &Value) -> Option<Self::State>;
 
     /// Parse and apply in one go (convenient in tests; the checker parses once up front).
-    fn step_json(&self, state: &Self::State, f: &str, input: &Value, output: &Value) -> Result<Option<Self::State>, ModelError> {
+    fn step_json(
+        &self,
+        state: &Self::State,
+        f: &str,
+        input: &Value,
+        output: &Value,
+    ) -> Result<Option<Self::State>, ModelError> {
         Ok(self.parse_op(f, input, Outcome::Ok(output))?.and_then(|op| self.step(state, &op)))
     }
 }

@@ -34,7 +34,13 @@ const REGISTER_FS: &[&str] = &["read", "write"];
 const CAS_FS: &[&str] = &["read", "write", "cas"];
 const KV_FS: &[&str] = &["read", "write", "cas", "append"];
 
-fn parse(model: &str, allowed: &[&str], f: &str, input: &Value, outcome: Outcome<'_>) -> Result<Option<RegOp>, ModelError> {
+fn parse(
+    model: &str,
+    allowed: &[&str],
+    f: &str,
+    input: &Value,
+    outcome: Outcome<'_>,
+) -> Result<Option<RegOp>, ModelError> {
     if !allowed.contains(&f) {
         let shown: String = f.chars().take(40).collect();
         return Err(ModelError::f(format!(

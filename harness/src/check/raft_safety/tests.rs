@@ -18,7 +18,17 @@ fn log(terms: &[u64]) -> Vec<EntryId> {
 }
 
 fn obs(id: NodeId, term: u64, role: Role, commit_index: u64, log: Vec<EntryId>) -> Observation {
-    Observation { id, term, role, voted_for: None, commit_index, last_applied: 0, snapshot_index: 0, snapshot_term: 0, log }
+    Observation {
+        id,
+        term,
+        role,
+        voted_for: None,
+        commit_index,
+        last_applied: 0,
+        snapshot_index: 0,
+        snapshot_term: 0,
+        log,
+    }
 }
 
 fn leader(id: NodeId, term: u64, commit: u64, log: Vec<EntryId>) -> Observation {
@@ -198,7 +208,10 @@ fn leader_completeness_rejects_a_later_leader_missing_a_committed_entry() {
     r.observe(1_000_000, &leader(1, 1, 2, log(&[1, 1])));
     r.observe(2_000_000, &leader(2, 2, 1, log(&[1])));
     let d = assert_fails(&r, LEADER_COMPLETENESS);
-    assert!(d.contains("n2, leader of term 2") && d.contains("lacks 2/t1") && d.contains("n1") && d.contains("at 2.000s"), "{d}");
+    assert!(
+        d.contains("n2, leader of term 2") && d.contains("lacks 2/t1") && d.contains("n1") && d.contains("at 2.000s"),
+        "{d}"
+    );
 }
 
 #[test]
@@ -228,7 +241,10 @@ fn leader_completeness_counts_applied_entries_as_committed() {
     r.observe(1_000_001, &follower(3, 1, 0, vec![]));
     r.observe(2_000_000, &leader(2, 2, 0, log(&[1])));
     let d = assert_fails(&r, LEADER_COMPLETENESS);
-    assert!(d.contains("n2, leader of term 2") && d.contains("lacks 2/t1") && d.contains("that n3 reported committed"), "{d}");
+    assert!(
+        d.contains("n2, leader of term 2") && d.contains("lacks 2/t1") && d.contains("that n3 reported committed"),
+        "{d}"
+    );
 }
 
 #[test]
@@ -249,7 +265,10 @@ fn leader_completeness_rejects_a_node_rebooting_with_a_different_committed_entry
     r.observe(2_000_000, &follower(1, 2, 0, log(&[1, 2])));
     r.observe(2_100_000, &follower(1, 2, 2, log(&[1, 2])));
     let d = assert_fails(&r, LEADER_COMPLETENESS);
-    assert!(d.contains("index 2: n1 had 2/t1") && d.contains("but n1 has 2/t2") && d.contains("committed at 2.100s"), "{d}");
+    assert!(
+        d.contains("index 2: n1 had 2/t1") && d.contains("but n1 has 2/t2") && d.contains("committed at 2.100s"),
+        "{d}"
+    );
 }
 
 /// Figure 8 of the paper: an old-term entry committed by a later leader need not be in the log of

@@ -11,7 +11,6 @@ use std::path::Path;
 
 use serde_json::Value;
 
-
 use value::{Edn, EdnKind};
 pub use write::{to_edn, write_edn};
 
@@ -66,9 +65,8 @@ fn event_from_edn(file: &str, op: &Edn, ordinal: u64) -> Result<Option<Event>, I
 
     let process_v = get("process").ok_or_else(|| missing(":process"))?;
     let process = match &process_v.untagged().kind {
-        EdnKind::Int(i) => u64::try_from(*i).map_err(|_| {
-            field_err(":process", process_v, format!("expected a non-negative integer, got {i}"))
-        })?,
+        EdnKind::Int(i) => u64::try_from(*i)
+            .map_err(|_| field_err(":process", process_v, format!("expected a non-negative integer, got {i}")))?,
         EdnKind::Keyword(_) => return Ok(None),
         _ => {
             return Err(field_err(
@@ -110,13 +108,16 @@ fn event_from_edn(file: &str, op: &Edn, ordinal: u64) -> Result<Option<Event>, I
         None => 0,
         Some(v) if v.kind == EdnKind::Nil => 0,
         // Jepsen times are nanoseconds since the test began; we keep microseconds.
-        Some(v) => u64::try_from(nonneg(":time", v)? / 1000)
-            .map_err(|_| field_err(":time", v, "time is too large".into()))?,
+        Some(v) => {
+            u64::try_from(nonneg(":time", v)? / 1000).map_err(|_| field_err(":time", v, "time is too large".into()))?
+        }
     };
     let index = match get("index") {
         None => ordinal,
         Some(v) if v.kind == EdnKind::Nil => ordinal,
-        Some(v) => u64::try_from(nonneg(":index", v)?).map_err(|_| field_err(":index", v, "index is too large".into()))?,
+        Some(v) => {
+            u64::try_from(nonneg(":index", v)?).map_err(|_| field_err(":index", v, "index is too large".into()))?
+        }
     };
     let key = match get("key").map(Edn::to_json) {
         None | Some(Value::Null) => None,

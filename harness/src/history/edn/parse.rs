@@ -277,10 +277,12 @@ impl<'a> Reader<'a> {
             "return" => '\r',
             "backspace" => '\u{8}',
             "formfeed" => '\u{c}',
-            n if n.starts_with('u') && n.len() == 5 => u32::from_str_radix(&n[1..], 16)
-                .ok()
-                .and_then(char::from_u32)
-                .ok_or_else(|| self.err(line, format!("bad unicode character \\{}", truncate(n, 20))))?,
+            n if n.starts_with('u') && n.len() == 5 => {
+                u32::from_str_radix(&n[1..], 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .ok_or_else(|| self.err(line, format!("bad unicode character \\{}", truncate(n, 20))))?
+            }
             n => return Err(self.err(line, format!("unknown character name \\{}", truncate(n, 40)))),
         })
     }

@@ -21,10 +21,7 @@ const LINES: [Line; 4] = [
 ];
 
 /// Draws one line per quantile, each point at the middle of its window.
-pub(crate) fn draw_quantiles<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    d: &ChartData<'_>,
-) -> DrawResult<DB> {
+pub(crate) fn draw_quantiles<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData<'_>) -> DrawResult<DB> {
     let y = y_range(d.rows.iter().flat_map(|r| [r.p50_us, r.max_us]));
     let axes = Axes { x_desc: "invocation time (simulated s)", y_desc: "latency (ms, log scale)" };
     let title = format!("{} — latency quantiles per {} window", d.title, window_label(d.window_us));

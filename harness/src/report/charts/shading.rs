@@ -19,10 +19,7 @@ pub(super) fn shade_faults<DB: DrawingBackend>(
         let c = fault_colour(s.kind_index);
         let (x0, x1) = (secs(s.start_us), secs(s.end_us));
         if s.end_us > s.start_us {
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(x0, y.start), (x1, y.end)],
-                c.mix(0.16).filled(),
-            )))?;
+            chart.draw_series(std::iter::once(Rectangle::new([(x0, y.start), (x1, y.end)], c.mix(0.16).filled())))?;
         } else {
             let line = vec![(x0, y.start), (x0, y.end)];
             chart.draw_series(std::iter::once(PathElement::new(line, c.mix(0.6).stroke_width(2))))?;

@@ -29,7 +29,10 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(esc(r#"<script>alert("x&'y")</script>"#), "&lt;script&gt;alert(&quot;x&amp;&#39;y&quot;)&lt;/script&gt;");
+        assert_eq!(
+            esc(r#"<script>alert("x&'y")</script>"#),
+            "&lt;script&gt;alert(&quot;x&amp;&#39;y&quot;)&lt;/script&gt;"
+        );
         assert_eq!(secs(12_345_678), "12.345");
         assert_eq!(secs(u64::MAX), "18446744073709.551");
     }

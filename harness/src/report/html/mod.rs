@@ -50,11 +50,7 @@ pub(crate) fn render_page(input: &ReportInput<'_>, d: &PageData<'_>) -> String {
          <p class=\"summary\">{summary}</p></header>\n",
         summary = summary(input, d),
     );
-    let _ = writeln!(
-        s,
-        "<section><h2>Reproduce</h2><pre class=\"repro\">{}</pre></section>",
-        esc(input.repro)
-    );
+    let _ = writeln!(s, "<section><h2>Reproduce</h2><pre class=\"repro\">{}</pre></section>", esc(input.repro));
     let failed = input.checks.iter().filter(|c| !c.ok).count();
     let _ = writeln!(
         s,

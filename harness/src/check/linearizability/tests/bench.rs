@@ -87,13 +87,21 @@ fn stress_many_clients_and_timeouts() {
 #[test]
 #[ignore = "writes a sample timeline to $TMPDIR/faultline-timeline.html for eyeballing"]
 fn write_sample_timeline() {
-    let mut h = synthetic_history(SynthSpec { model: ModelKind::Kv, ops: 400, keys: 2, clients: 6, info_permille: 80, seed: 3 });
+    let mut h = synthetic_history(SynthSpec {
+        model: ModelKind::Kv,
+        ops: 400,
+        keys: 2,
+        clients: 6,
+        info_permille: 80,
+        seed: 3,
+    });
     let pos = h.iter().rposition(|e| e.kind == EventKind::Ok && e.f == "read" && !e.value.is_null()).unwrap();
     h[pos].value = serde_json::json!("zz");
     let LinearizabilityResult::NotLinearizable(w) = check_history(ModelKind::Kv, &h, Budget::default()) else {
         panic!("expected a failure");
     };
-    let page = format!("<!doctype html><meta charset=utf-8><body style=\"margin:16px\">{}</body>", render_timeline_html(&w));
+    let page =
+        format!("<!doctype html><meta charset=utf-8><body style=\"margin:16px\">{}</body>", render_timeline_html(&w));
     let out = std::env::temp_dir().join("faultline-timeline.html");
     std::fs::write(&out, page).unwrap();
     println!("{}\n{}", out.display(), w.describe());

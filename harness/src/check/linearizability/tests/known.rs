@@ -200,7 +200,11 @@ fn invalid_inputs_are_reported_not_panicked() {
         LinearizabilityResult::InvalidInput(e) => assert_eq!((e.line, e.field.as_deref()), (1, Some("key"))),
         other => panic!("{other:?}"),
     }
-    let bad_cas = hist(&[(0, "invoke", "write", None, json!(1)), (0, "ok", "write", None, N), (0, "invoke", "cas", None, json!(3))]);
+    let bad_cas = hist(&[
+        (0, "invoke", "write", None, json!(1)),
+        (0, "ok", "write", None, N),
+        (0, "invoke", "cas", None, json!(3)),
+    ]);
     match verdict(ModelKind::CasRegister, &bad_cas) {
         LinearizabilityResult::InvalidInput(e) => assert_eq!((e.line, e.field.as_deref()), (3, Some("value"))),
         other => panic!("{other:?}"),

@@ -36,9 +36,11 @@ fn input(model: ModelKind, f: &str, a: u8, b: u8) -> Value {
 
 fn output(model: ModelKind, f: &str, inp: &Value, a: u8, b: u8) -> Value {
     match (model, f) {
-        (ModelKind::Kv, "read") => [json!(null), json!(0), json!(1), json!(2), json!("x"), json!("y"), json!("xy"), json!("yx")]
-            [(a % 8) as usize]
-            .clone(),
+        (ModelKind::Kv, "read") => {
+            [json!(null), json!(0), json!(1), json!(2), json!("x"), json!("y"), json!("xy"), json!("yx")]
+                [(a % 8) as usize]
+                .clone()
+        }
         (_, "read") => [json!(null), json!(0), json!(1), json!(2)][(a % 4) as usize].clone(),
         (_, "is_following") => json!(b.is_multiple_of(2)),
         (_, "followers") => Value::Array((0..3u8).filter(|i| (a >> i) & 1 == 1).map(|i| json!(i)).collect()),
@@ -54,7 +56,16 @@ fn build(model: ModelKind, procs: u8, actions: &[Action], finish: bool) -> Histo
     let mut started = 0;
     let push = |out: &mut History, p: u64, kind: EventKind, f: &str, key: &Option<Value>, value: Value| {
         let index = out.len() as u64;
-        out.push(Event { index, time_us: index, process: p, kind, f: f.to_string(), key: key.clone(), value, node: None });
+        out.push(Event {
+            index,
+            time_us: index,
+            process: p,
+            kind,
+            f: f.to_string(),
+            key: key.clone(),
+            value,
+            node: None,
+        });
     };
     for &(p, op, a, b, k, oc) in actions {
         let p = u64::from(p % procs);
@@ -123,7 +134,13 @@ fn oracle<M: Model>(m: &M, h: &History, init: &M::State) -> bool {
     dfs(m, &ops, &mut placed, &mut states, init)
 }
 
-fn dfs<M: Model>(m: &M, ops: &[OOp<M::Op>], placed: &mut [bool], states: &mut BTreeMap<Option<Val>, M::State>, init: &M::State) -> bool {
+fn dfs<M: Model>(
+    m: &M,
+    ops: &[OOp<M::Op>],
+    placed: &mut [bool],
+    states: &mut BTreeMap<Option<Val>, M::State>,
+    init: &M::State,
+) -> bool {
     if ops.iter().zip(placed.iter()).all(|(o, &p)| p || o.ret.is_none()) {
         return true;
     }
@@ -182,7 +199,9 @@ fn window_history(w: &FailingWindow) -> History {
 fn agree<M: Model>(m: &M, kind: ModelKind, h: &History) -> Result<bool, TestCaseError> {
     let truth = oracle(m, h, &m.init());
     match check_history(kind, h, Budget::default()) {
-        LinearizabilityResult::Linearizable { .. } => prop_assert!(truth, "checker said linearizable, oracle disagrees: {h:#?}"),
+        LinearizabilityResult::Linearizable { .. } => {
+            prop_assert!(truth, "checker said linearizable, oracle disagrees: {h:#?}")
+        }
         LinearizabilityResult::NotLinearizable(w) => {
             prop_assert!(!truth, "checker said not linearizable, oracle disagrees: {h:#?}\nwindow {w:#?}");
             // The window must be a witness: non-linearizable from each of its start states.

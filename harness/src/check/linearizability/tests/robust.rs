@@ -20,7 +20,16 @@ fn arb_value() -> impl Strategy<Value = Value> {
 
 fn arb_event() -> impl Strategy<Value = Event> {
     let fs = prop::sample::select(vec![
-        "read", "write", "cas", "append", "follow", "unfollow", "is_following", "followers", "follower_count", "bogus",
+        "read",
+        "write",
+        "cas",
+        "append",
+        "follow",
+        "unfollow",
+        "is_following",
+        "followers",
+        "follower_count",
+        "bogus",
     ]);
     let kinds = prop::sample::select(vec![EventKind::Invoke, EventKind::Ok, EventKind::Fail, EventKind::Info]);
     (0u64..3, kinds, fs, prop::option::of(0i64..2), arb_value()).prop_map(|(process, kind, f, key, value)| Event {
