@@ -10,6 +10,7 @@ mod gset;
 mod hlc;
 mod lww;
 mod orset;
+pub mod replica;
 mod two_phase;
 
 // Under `crdt::` so `cargo test -p faultline-systems crdt` runs the laws too.

@@ -73,6 +73,34 @@ impl<E: Ord + Clone> OrSet<E> {
         self.entries.remove(e).is_some()
     }
 
+    /// Adds `e` with the caller's `counter` instead of this replica's own. Only the planted
+    /// bug `crdt-dot-counter-not-persisted` uses it, with a counter that restarts at 1 after
+    /// every boot: a reused dot is already in the peers' contexts, so the add is lost.
+    pub fn add_with_counter(&mut self, e: E, counter: u64) -> Dot {
+        let dot = Dot { replica: self.replica, counter: counter.max(1) };
+        self.next = self.next.max(dot.counter.saturating_add(1));
+        self.ctx.insert(dot);
+        self.entries.insert(e, BTreeSet::from([dot]));
+        dot
+    }
+
+    /// The planted bug `crdt-orset-remove-unobserved`: removes `e` and also marks as seen
+    /// the next dot of every other replica it knows, dots it has never observed. Whatever
+    /// that replica adds with it concurrently is deleted everywhere on merge.
+    pub fn remove_claiming_unseen(&mut self, e: &E) -> bool {
+        let next: Vec<Dot> = self
+            .ctx
+            .version_vector()
+            .iter()
+            .filter(|&(r, _)| r != self.replica)
+            .map(|(r, _)| Dot { replica: r, counter: self.ctx.max_counter(r).saturating_add(1) })
+            .collect();
+        for d in next {
+            self.ctx.insert(d);
+        }
+        self.remove(e)
+    }
+
     /// The counter the next `add` will use. Persist it (after each add, before the add's
     /// state leaves this replica) so a restart can `restore_counter` and never reuse a dot.
     pub fn next_counter(&self) -> u64 {
