@@ -1,4 +1,5 @@
 //! Planted bugs: named fault switches in the systems, off by default, that prove the checkers bite.
+use faultline_systems::crdt::replica::CrdtBugs;
 use faultline_systems::raft::RaftBugs;
 
 /// One planted bug: its switch name, the scenario that exercises it, what it breaks.
@@ -29,11 +30,42 @@ pub const ALL: &[PlantedBug] = &[
         scenario: "raft-lease",
         description: "serves lease reads for the full election timeout with no clock-drift margin, so a deposed leader serves stale reads",
     },
+    PlantedBug {
+        name: "crdt-lww-wall-clock",
+        scenario: "crdt",
+        description: "stamps LWW writes with the raw local wall clock instead of the hybrid logical clock, so after a clock jumps back a later write loses",
+    },
+    PlantedBug {
+        name: "crdt-orset-remove-unobserved",
+        scenario: "crdt",
+        description: "an OR-Set remove also marks each peer's next, never observed, dot as seen, so a concurrent add there is deleted everywhere",
+    },
+    PlantedBug {
+        name: "crdt-tombstone-gc-early",
+        scenario: "crdt",
+        description: "drops LWW tombstones after a 1 s grace period instead of once every replica holds them, so a replica that missed the remove resurrects the follow",
+    },
+    PlantedBug {
+        name: "crdt-dot-counter-not-persisted",
+        scenario: "crdt",
+        description: "keeps the OR-Set dot counter only in memory, so a restarted replica reuses dots and its new adds vanish on merge",
+    },
 ];
 
 /// Looks a bug up by name.
 pub fn find(name: &str) -> Option<&'static PlantedBug> {
     ALL.iter().find(|b| b.name == name)
+}
+
+/// The CRDT switches that a list of bug names turns on.
+pub fn crdt_bugs(names: &[String]) -> CrdtBugs {
+    let on = |n: &str| names.iter().any(|b| b == n);
+    CrdtBugs {
+        lww_wall_clock: on("crdt-lww-wall-clock"),
+        orset_remove_unobserved: on("crdt-orset-remove-unobserved"),
+        tombstone_gc_early: on("crdt-tombstone-gc-early"),
+        dot_counter_not_persisted: on("crdt-dot-counter-not-persisted"),
+    }
 }
 
 /// The Raft switches that a list of bug names turns on (unknown names are ignored here;

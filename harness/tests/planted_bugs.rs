@@ -36,3 +36,23 @@ fn commit_previous_term_is_caught() {
 fn lease_without_drift_margin_is_caught() {
     caught_within_100_seeds("raft-lease-no-drift-margin");
 }
+
+#[test]
+fn lww_wall_clock_is_caught() {
+    caught_within_100_seeds("crdt-lww-wall-clock");
+}
+
+#[test]
+fn orset_remove_unobserved_is_caught() {
+    caught_within_100_seeds("crdt-orset-remove-unobserved");
+}
+
+#[test]
+fn tombstone_gc_early_is_caught() {
+    caught_within_100_seeds("crdt-tombstone-gc-early");
+}
+
+#[test]
+fn dot_counter_not_persisted_is_caught() {
+    caught_within_100_seeds("crdt-dot-counter-not-persisted");
+}

@@ -1,5 +1,6 @@
 //! Checkers: each turns a history (and observer samples) into a `CheckResult`.
 pub mod acked_writes;
+pub mod crdt;
 pub mod linearizability;
 pub mod liveness;
 pub mod models;

@@ -157,7 +157,7 @@ pub fn run(world: &World) -> Result<(), String> {
     let world = world.clone();
     runtime.block_on(async move {
         let handle = Handle::current();
-        let n = scenario.relations.nodes;
+        let n = scenario.node_count();
         let nodes: Vec<NodeHandle> = (0..n)
             .map(|i| {
                 let w = world.clone();
@@ -169,7 +169,7 @@ pub fn run(world: &World) -> Result<(), String> {
                     .build()
             })
             .collect();
-        let clients = scenario.workload.clients;
+        let clients = scenario.client_count();
         world.with(|w| {
             w.node_addrs = (0..n).map(|i| SocketAddr::new(ip(1, i), PORT)).collect();
             w.client_addrs = (0..clients).map(|c| SocketAddr::new(ip(2, c), PORT)).collect();
@@ -192,7 +192,7 @@ pub fn run(world: &World) -> Result<(), String> {
             nemesis.apply_due(MadsimIo::now_us(), &world, &mut net);
         }
         // Clients stop starting operations at the end; give the last one time to finish.
-        let drain_us = (scenario.workload.op_timeout_ms + 100) * 1000;
+        let drain_us = (scenario.workload.op_timeout_ms.max(scenario.crdt.op_timeout_ms) + 100) * 1000;
         MadsimIo::sleep_until_us(scenario.end_us() + drain_us).await;
         nemesis.heal_all(MadsimIo::now_us(), &world, &mut net);
     });

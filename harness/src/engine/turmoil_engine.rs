@@ -84,7 +84,7 @@ pub fn run(world: &World) -> Result<(), String> {
         .max_message_latency(Duration::from_millis(net.latency_max_ms))
         .rng_seed(seed)
         .build();
-    let nodes = scenario.relations.nodes;
+    let nodes = scenario.node_count();
     for i in 0..nodes {
         let w = world.clone();
         sim.host(node_name(i), move || {
@@ -95,7 +95,7 @@ pub fn run(world: &World) -> Result<(), String> {
             }
         });
     }
-    for c in 0..scenario.workload.clients {
+    for c in 0..scenario.client_count() {
         let w = world.clone();
         sim.client(client_name(c), async move {
             client_main::<TurmoilIo>(w, c).await;
@@ -104,7 +104,7 @@ pub fn run(world: &World) -> Result<(), String> {
     }
     let node_addrs = (0..nodes).map(|i| SocketAddr::new(sim.lookup(node_name(i)), PORT)).collect();
     let client_addrs =
-        (0..scenario.workload.clients).map(|c| SocketAddr::new(sim.lookup(client_name(c)), PORT)).collect();
+        (0..scenario.client_count()).map(|c| SocketAddr::new(sim.lookup(client_name(c)), PORT)).collect();
     world.with(|w| {
         w.node_addrs = node_addrs;
         w.client_addrs = client_addrs;

@@ -107,14 +107,14 @@ impl Nemesis {
     }
 
     fn pick_up_node(&mut self, wanted: Option<usize>) -> Option<usize> {
-        let n = self.scenario.relations.nodes;
+        let n = self.scenario.node_count();
         let node = wanted.unwrap_or_else(|| self.rng.random_range(0..n));
         (node < n && !self.down.contains(&node)).then_some(node)
     }
 
     fn start(&mut self, i: usize, now_us: u64, world: &World, net: &mut dyn NetControl) {
         let fault = self.plan[i].clone();
-        let n = self.scenario.relations.nodes;
+        let n = self.scenario.node_count();
         let scenario = self.scenario.clone();
         let ne = &scenario.nemesis;
         let kind = fault.kind;

@@ -40,7 +40,6 @@ pub fn plan(scenario: &Scenario, seed: u64) -> Vec<PlannedFault> {
     if ne.mode == NemesisMode::Generated {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ NEMESIS_RNG_SALT);
         let kinds = enabled_kinds(&ne.kinds, ne.swarm, &mut rng);
-        let r = &scenario.relations;
         let mut t = secs_to_us(ne.start_s);
         let mut partition_until = 0u64;
         loop {
@@ -50,9 +49,9 @@ pub fn plan(scenario: &Scenario, seed: u64) -> Vec<PlannedFault> {
             }
             let kind = kinds[rng.random_range(0..kinds.len())];
             let length_us = match kind {
-                FaultKind::Crash | FaultKind::KillLeader => {
-                    rng.random_range(r.restart_delay_min_ms * 1000..=r.restart_delay_max_ms * 1000)
-                }
+                FaultKind::Crash | FaultKind::KillLeader => rng.random_range(
+                    scenario.relations.restart_delay_min_ms * 1000..=scenario.relations.restart_delay_max_ms * 1000,
+                ),
                 _ => rng.random_range(ne.fault_min_ms * 1000..=ne.fault_max_ms * 1000),
             };
             // One partition at a time: overlapping cuts would heal each other's links.
@@ -68,7 +67,7 @@ pub fn plan(scenario: &Scenario, seed: u64) -> Vec<PlannedFault> {
                 | FaultKind::PartitionHalves
                 | FaultKind::PartitionRing
                 | FaultKind::PartitionBridge => None,
-                _ => Some(rng.random_range(0..r.nodes)),
+                _ => Some(rng.random_range(0..scenario.node_count())),
             };
             faults.push(PlannedFault { kind, start_us: t, end_us: (t + length_us).min(heal_us), node });
         }

@@ -2,12 +2,14 @@
 use super::results::{repro_line, LatencySummary, Results};
 use super::{RunOutcome, RunRequest};
 use crate::check::acked_writes::check_acked_writes;
+use crate::check::crdt;
 use crate::check::linearizability::{self, Budget, LinearizabilityResult};
 use crate::check::liveness::check_liveness;
 use crate::check::models::ModelKind;
 use crate::check::CheckResult;
 use crate::history::{Event, EventKind};
 use crate::report;
+use crate::workload::CRDT_FUNCTIONS;
 use crate::world::World;
 
 /// Runs every checker over what the world recorded and assembles the outcome.
@@ -27,23 +29,35 @@ pub fn assemble(
         if let Some((name, message)) = &failure {
             checks.push(CheckResult::fail(name, message.clone()));
         }
-        let budget = Budget::steps(scenario.checks.linearizability_budget);
-        let lin = linearizability::check_history(ModelKind::Follow, &history, budget);
-        if let LinearizabilityResult::NotLinearizable(window) = &lin {
-            extra_html.push((
-                "Operations that cannot be linearized".to_string(),
-                linearizability::render_timeline_html(window),
-            ));
-        }
-        checks.push(linearizability::to_check_result(&lin));
-        checks.extend(w.observer.result());
-        checks.push(check_acked_writes(&w.acked_writes, &w.observer));
         let end_us = scenario.end_us();
         let last_heal_us = faults.iter().filter_map(|f| f.end_us).max();
-        let bound_us = crate::scenario::secs_to_us(scenario.checks.liveness_bound_s);
-        // A run that died early has nothing to say about liveness beyond its failure.
-        if failure.is_none() {
-            checks.push(check_liveness(last_heal_us, end_us, bound_us, &w.observer, &history));
+        if scenario.relations.nodes > 0 {
+            let raft_history: Vec<Event> =
+                history.iter().filter(|e| !CRDT_FUNCTIONS.contains(&e.f.as_str())).cloned().collect();
+            let budget = Budget::steps(scenario.checks.linearizability_budget);
+            let lin = linearizability::check_history(ModelKind::Follow, &raft_history, budget);
+            if let LinearizabilityResult::NotLinearizable(window) = &lin {
+                extra_html.push((
+                    "Operations that cannot be linearized".to_string(),
+                    linearizability::render_timeline_html(window),
+                ));
+            }
+            checks.push(linearizability::to_check_result(&lin));
+            checks.extend(w.observer.result());
+            checks.push(check_acked_writes(&w.acked_writes, &w.observer));
+            let bound_us = crate::scenario::secs_to_us(scenario.checks.liveness_bound_s);
+            // A run that died early has nothing to say about liveness beyond its failure.
+            if failure.is_none() {
+                checks.push(check_liveness(last_heal_us, end_us, bound_us, &w.observer, &raft_history));
+            }
+        }
+        let mut convergence_seconds = None;
+        if scenario.crdt.replicas > 0 {
+            let replicas: Vec<usize> = (scenario.relations.nodes..scenario.node_count()).collect();
+            let (result, convergence) = crdt::check_convergence(&w.crdt.samples, &replicas, scenario.heal_us());
+            convergence_seconds = convergence.seconds_after_heal;
+            checks.push(result);
+            checks.extend(crdt::check_semantics(&w.crdt.ops, &w.crdt.latest));
         }
         let ok = checks.iter().all(|c| c.ok);
         let ops = history.iter().filter(|e| e.kind == EventKind::Invoke).count() as u64;
@@ -64,6 +78,7 @@ pub fn assemble(
             bugs,
             faults: faults.len(),
             recovery_seconds,
+            convergence_seconds,
             latency,
             stats: serde_json::to_value(&w.stats).unwrap_or_default(),
         };

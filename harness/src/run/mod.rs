@@ -57,7 +57,12 @@ pub struct RunOutcome {
 pub fn run(request: &RunRequest) -> RunOutcome {
     let wall_start = std::time::Instant::now();
     let bugs = request.all_bugs();
-    let state = WorldState::new(request.seed, request.scenario.clone(), crate::bugs::raft_bugs(&bugs));
+    let state = WorldState::new(
+        request.seed,
+        request.scenario.clone(),
+        crate::bugs::raft_bugs(&bugs),
+        crate::bugs::crdt_bugs(&bugs),
+    );
     let world = World::new(state);
     let engine_result = panic_capture::catch(|| engine::run(request.engine, &world));
     // Wall time is measured here, outside the simulation (under madsim, clocks inside are simulated).

@@ -45,6 +45,10 @@ pub struct Results {
     pub faults: usize,
     /// Seconds from the last heal until a write committed, if measured.
     pub recovery_seconds: Option<f64>,
+    /// Seconds from the heal until every CRDT replica held equal state (null without CRDT
+    /// replicas or if they never converged).
+    #[serde(default)]
+    pub convergence_seconds: Option<f64>,
     /// Operation latency summary (ok operations).
     pub latency: LatencySummary,
     /// Harness counters.

@@ -138,7 +138,21 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
     check(n.latency_max_ms >= n.latency_min_ms, "network.latency_max_ms", "must be >= latency_min_ms")?;
     check(n.latency_max_ms <= 10_000, "network.latency_max_ms", "must be <= 10000")?;
     let r = &s.relations;
-    check((1..=9).contains(&r.nodes), "relations.nodes", "must be 1..=9")?;
+    let cr = &s.crdt;
+    check(r.nodes <= 9, "relations.nodes", "must be 0..=9")?;
+    check(cr.replicas <= 9, "crdt.replicas", "must be 0..=9")?;
+    check(r.nodes > 0 || cr.replicas > 0, "relations.nodes", "a scenario needs Raft nodes or CRDT replicas")?;
+    check(cr.replicas != 1, "crdt.replicas", "must be 0 (no CRDT part) or at least 2")?;
+    check(
+        cr.replicas == 0 || (1..=16).contains(&cr.clients_per_replica),
+        "crdt.clients_per_replica",
+        "must be 1..=16",
+    )?;
+    check(cr.gossip_interval_ms > 0, "crdt.gossip_interval_ms", "must be > 0")?;
+    check((2..=40).contains(&cr.users), "crdt.users", "must be 2..=40 (states must fit a datagram)")?;
+    check(cr.attempt_timeout_ms > 0, "crdt.attempt_timeout_ms", "must be > 0")?;
+    check(cr.op_timeout_ms >= cr.attempt_timeout_ms, "crdt.op_timeout_ms", "must be >= attempt_timeout_ms")?;
+    check(cr.mix_add + cr.mix_remove + cr.mix_contains > 0, "crdt.mix_add", "at least one weight must be > 0")?;
     check(r.election_timeout_min_ms > 0, "relations.election_timeout_min_ms", "must be > 0")?;
     check(
         r.election_timeout_max_ms > r.election_timeout_min_ms,
@@ -192,10 +206,11 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
         check(f.at_s.is_finite() && f.at_s >= 0.0, "nemesis.schedule.at_s", "must be >= 0")?;
         check(f.duration_s.is_finite() && f.duration_s > 0.0, "nemesis.schedule.duration_s", "must be > 0")?;
         if let Some(node) = f.node {
+            let n = s.node_count();
             check(
-                (1..=r.nodes).contains(&node),
+                (1..=n).contains(&node),
                 "nemesis.schedule.node",
-                format!("node {node} does not exist (nodes are 1..={})", r.nodes),
+                format!("node {node} does not exist (nodes are 1..={n})"),
             )?;
         }
     }

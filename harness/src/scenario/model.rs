@@ -25,6 +25,8 @@ pub struct Scenario {
     pub relations: RelationsConfig,
     /// Clients and their operation mix.
     pub workload: WorkloadConfig,
+    /// CRDT follow-graph replicas in data centres (none unless `crdt.replicas > 0`).
+    pub crdt: CrdtConfig,
     /// Faults.
     pub nemesis: NemesisConfig,
     /// Checker bounds.
@@ -44,6 +46,7 @@ impl Default for Scenario {
             network: NetworkConfig::default(),
             relations: RelationsConfig::default(),
             workload: WorkloadConfig::default(),
+            crdt: CrdtConfig::default(),
             nemesis: NemesisConfig::default(),
             checks: ChecksConfig::default(),
         }
@@ -58,6 +61,71 @@ impl Scenario {
     /// When faults stop, in microseconds.
     pub fn heal_us(&self) -> u64 {
         secs_to_us(self.duration_s)
+    }
+    /// Every server host: the Raft voters first (indices `0..relations.nodes`), then the
+    /// CRDT data-centre replicas.
+    pub fn node_count(&self) -> usize {
+        self.relations.nodes + self.crdt.replicas
+    }
+    /// Whether host `index` is a Raft voter (otherwise a CRDT replica).
+    pub fn is_raft_node(&self, index: usize) -> bool {
+        index < self.relations.nodes
+    }
+    /// Every client: the Raft clients first, then the CRDT clients.
+    pub fn client_count(&self) -> usize {
+        self.raft_clients() + self.crdt.replicas * self.crdt.clients_per_replica
+    }
+    /// Raft clients (none when there are no Raft voters).
+    pub fn raft_clients(&self) -> usize {
+        if self.relations.nodes == 0 {
+            0
+        } else {
+            self.workload.clients
+        }
+    }
+}
+
+/// CRDT sync of the follow graph between data centres: one replica per data centre, each
+/// holding the graph as all four set types, with local clients.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrdtConfig {
+    /// Data-centre replicas (0: no CRDT part in this scenario).
+    pub replicas: usize,
+    /// Clients attached to each replica.
+    pub clients_per_replica: usize,
+    /// Time between a replica's anti-entropy rounds, milliseconds.
+    pub gossip_interval_ms: u64,
+    /// Users in the graph (edges are ordered pairs of distinct users).
+    pub users: u64,
+    /// Pause between a client's operations, milliseconds (uniform in [0, think_ms]).
+    pub think_ms: u64,
+    /// One try at the home replica, milliseconds.
+    pub attempt_timeout_ms: u64,
+    /// Give up after this long, milliseconds (a write is then info, a read fail).
+    pub op_timeout_ms: u64,
+    /// Relative weights: add, remove, contains.
+    pub mix_add: u32,
+    /// Weight of remove.
+    pub mix_remove: u32,
+    /// Weight of contains.
+    pub mix_contains: u32,
+}
+
+impl Default for CrdtConfig {
+    fn default() -> Self {
+        Self {
+            replicas: 0,
+            clients_per_replica: 2,
+            gossip_interval_ms: 100,
+            users: 5,
+            think_ms: 100,
+            attempt_timeout_ms: 100,
+            op_timeout_ms: 500,
+            mix_add: 5,
+            mix_remove: 3,
+            mix_contains: 2,
+        }
     }
 }
 

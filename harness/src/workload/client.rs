@@ -36,7 +36,7 @@ struct Client<'a, I: Io> {
 const CLIENT_RNG_SALT: u64 = 0x434c_4945_4e54_0000;
 
 /// Runs client `index` until the scenario's end.
-pub async fn client_main<I: Io>(world: World, index: usize) {
+pub async fn raft_client_main<I: Io>(world: World, index: usize) {
     let Ok(socket) = I::bind(PORT).await else { return };
     let (seed, scenario) = world.with(|w| (w.seed, w.scenario.clone()));
     let mut client = Client::<I> {
@@ -50,7 +50,7 @@ pub async fn client_main<I: Io>(world: World, index: usize) {
     };
     let w = &scenario.workload;
     let end_us = scenario.end_us();
-    let clients = w.clients as u64;
+    let clients = scenario.client_count() as u64;
     let mut process = index as u64;
     let mut seq = 0u64;
     loop {

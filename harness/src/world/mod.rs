@@ -1,8 +1,10 @@
 //! The simulated world around each node: its clock and its disk (which outlive crashes),
 //! the host loop that wraps the sans-IO node, the wire format and the shared run state.
 mod clock;
+mod crdt_host;
 mod disk;
 mod node_host;
+mod raft_host;
 mod state;
 mod trace;
 pub mod wire;

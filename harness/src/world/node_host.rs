@@ -1,17 +1,49 @@
-//! The host loop of one relations node: the thin I/O layer around the sans-IO Raft node.
-//! It feeds datagrams and timer fires in, carries outputs out, reports to the observer,
-//! and applies the harness-level faults (pause, duplication, reordering, slow fsync).
+//! The host loop of one server node: the thin I/O layer around a sans-IO node (a Raft voter
+//! or a CRDT replica, behind `Hosted`). It feeds datagrams and timer fires in, carries
+//! outputs out, and applies the harness-level faults (pause, duplication, reordering, slow
+//! fsync) the same way for every kind of node.
+use super::crdt_host::CrdtHost;
+use super::raft_host::RaftHost;
 use super::state::{node_name, World};
 use super::wire::{Envelope, DATAGRAM_BYTES_MAX, PORT};
 use super::SharedDisk;
 use crate::engine::Io;
-use faultline_systems::raft::RaftConfig;
-use faultline_systems::relations::{Output, RelationsNode};
 use faultline_systems::storage::StorageError;
 use faultline_systems::time::Time;
 use rand::Rng;
 use std::net::SocketAddr;
-use std::time::Duration;
+
+/// Which boot of a node this is, for deriving its RNG seed.
+#[derive(Clone, Copy, Debug)]
+pub struct Boot {
+    /// The run seed.
+    pub seed: u64,
+    /// 1 for the first start, then one more per restart.
+    pub number: u64,
+}
+
+impl Boot {
+    /// A seed for node `index`'s RNG in this boot: its own stream, derived from the run seed.
+    pub fn rng_seed(self, index: usize) -> u64 {
+        self.seed ^ ((index as u64 + 1) << 48) ^ (self.number << 32)
+    }
+}
+
+/// A sans-IO node as the host loop drives it.
+pub trait Hosted: Sized {
+    /// Boots host `index`, recovering from its disk.
+    fn boot(world: &World, index: usize, boot: Boot, now: Time) -> Result<Self, StorageError>;
+    /// When the node next wants `handle_timeout`, on its local clock.
+    fn poll_timeout(&self) -> Option<Time>;
+    /// Fires due timers.
+    fn handle_timeout(&mut self, now: Time) -> Result<(), StorageError>;
+    /// Handles one datagram addressed to it.
+    fn handle_envelope(&mut self, now: Time, envelope: Envelope) -> Result<(), StorageError>;
+    /// Takes the node's outputs as datagrams to send, reporting to the observers meanwhile.
+    fn drain(&mut self, world: &World, index: usize, now_us: u64) -> Vec<(SocketAddr, Vec<u8>)>;
+    /// Its disk (for slow-fsync accounting).
+    fn disk(&self) -> &SharedDisk;
+}
 
 /// A datagram held back by the reorder fault until `due_us`.
 struct Held {
@@ -24,8 +56,13 @@ struct Held {
 /// crashes (losing unsynced writes) and it boots again from what the disk kept.
 pub async fn node_main<I: Io>(world: World, index: usize) {
     let Ok(socket) = I::bind(PORT).await else { return };
+    let raft = world.with(|w| w.scenario.is_raft_node(index));
     loop {
-        let failure = run_incarnation::<I>(&world, index, &socket).await;
+        let failure = if raft {
+            run_incarnation::<I, RaftHost>(&world, index, &socket).await
+        } else {
+            run_incarnation::<I, CrdtHost>(&world, index, &socket).await
+        };
         let restart_at = world.with(|w| {
             let now = I::now_us();
             w.stats.storage_failures += 1;
@@ -53,47 +90,27 @@ fn parts(w: &mut super::state::WorldState, index: usize) -> WorldStateParts<'_> 
     WorldStateParts { rng: &mut w.rng, disk: &w.nodes[index].disk }
 }
 
-fn raft_config(world: &World, index: usize) -> (RaftConfig, SharedDisk) {
-    world.with(|w| {
-        let r = &w.scenario.relations;
-        let voters: Vec<u64> = (1..=r.nodes as u64).collect();
-        let mut c = RaftConfig::new(index as u64 + 1, voters);
-        c.election_timeout_min = Duration::from_millis(r.election_timeout_min_ms);
-        c.election_timeout_max = Duration::from_millis(r.election_timeout_max_ms);
-        c.heartbeat_interval = Duration::from_millis(r.heartbeat_ms);
-        c.pre_vote = r.pre_vote;
-        c.check_quorum = r.check_quorum;
-        c.lease_reads = r.lease_reads;
-        c.max_clock_drift_ppm = r.max_clock_drift_ppm;
-        c.snapshot_threshold = r.snapshot_threshold;
-        c.max_entries_per_append = r.max_entries_per_append;
-        c.bugs = w.raft_bugs;
-        let slot = &mut w.nodes[index];
-        slot.boots += 1;
-        // Each boot gets its own stream, derived from the run seed.
-        c.rng_seed = w.seed ^ ((index as u64 + 1) << 48) ^ (slot.boots << 32);
-        w.stats.boots += 1;
-        (c, slot.disk.clone())
-    })
-}
-
 fn local_now(world: &World, index: usize, now_us: u64) -> Time {
     world.with(|w| w.nodes[index].clock.now(now_us))
 }
 
-async fn run_incarnation<I: Io>(world: &World, index: usize, socket: &I::Socket) -> StorageError {
-    let (config, disk) = raft_config(world, index);
+async fn run_incarnation<I: Io, N: Hosted>(world: &World, index: usize, socket: &I::Socket) -> StorageError {
     let boot_us = I::now_us();
-    world.with(|w| w.observer.restarted(index as u64 + 1, boot_us));
+    let boot = world.with(|w| {
+        let slot = &mut w.nodes[index];
+        slot.boots += 1;
+        w.stats.boots += 1;
+        Boot { seed: w.seed, number: w.nodes[index].boots }
+    });
     tracing::debug!(target: "faultline::node", "{} boots", node_name(index));
-    let mut node = match RelationsNode::new(config, disk, local_now(world, index, boot_us)) {
+    let mut node = match N::boot(world, index, boot, local_now(world, index, boot_us)) {
         Ok(node) => node,
         Err(e) => return e,
     };
     let mut held: Vec<Held> = Vec::new();
     let mut buf = vec![0u8; DATAGRAM_BYTES_MAX];
     loop {
-        if let Err(e) = flush::<I>(world, index, &mut node, socket, &mut held).await {
+        if let Err(e) = flush::<I, N>(world, index, &mut node, socket, &mut held).await {
             return e;
         }
         let now_us = I::now_us();
@@ -119,7 +136,10 @@ async fn run_incarnation<I: Io>(world: &World, index: usize, socket: &I::Socket)
         let now_us = I::now_us();
         let now = local_now(world, index, now_us);
         let step = match received {
-            Some(len) => deliver(world, index, &mut node, now, now_us, &buf[..len]),
+            Some(len) => match decode(world, index, now_us, &buf[..len]) {
+                Some(envelope) => node.handle_envelope(now, envelope),
+                None => Ok(()),
+            },
             None => {
                 if node.poll_timeout().is_some_and(|t| t <= now) {
                     node.handle_timeout(now)
@@ -134,15 +154,8 @@ async fn run_incarnation<I: Io>(world: &World, index: usize, socket: &I::Socket)
     }
 }
 
-fn deliver<S: faultline_systems::storage::Storage>(
-    world: &World,
-    index: usize,
-    node: &mut RelationsNode<S>,
-    now: Time,
-    now_us: u64,
-    bytes: &[u8],
-) -> Result<(), StorageError> {
-    let envelope = world.with(|w| {
+fn decode(world: &World, index: usize, now_us: u64, bytes: &[u8]) -> Option<Envelope> {
+    world.with(|w| {
         w.trace.record("recv", now_us, &[&(index as u64).to_le_bytes()[..], bytes].concat());
         w.stats.messages_delivered += 1;
         let e = Envelope::decode(bytes);
@@ -150,46 +163,22 @@ fn deliver<S: faultline_systems::storage::Storage>(
             w.stats.decode_errors += 1;
         }
         e.ok()
-    });
-    match envelope {
-        Some(Envelope::Peer { from, bytes }) => node.handle_message(now, from, &bytes),
-        Some(Envelope::Request { client, request }) => node.handle_request(now, client, request),
-        Some(Envelope::Reply { .. }) | None => Ok(()),
-    }
+    })
 }
 
-/// Sends what the node produced, reports to the observer, and releases due held datagrams.
-async fn flush<I: Io>(
+/// Sends what the node produced (it reports to the observers while draining), and releases
+/// due held datagrams.
+async fn flush<I: Io, N: Hosted>(
     world: &World,
     index: usize,
-    node: &mut RelationsNode<SharedDisk>,
+    node: &mut N,
     socket: &I::Socket,
     held: &mut Vec<Held>,
 ) -> Result<(), StorageError> {
     let now_us = I::now_us();
-    let id = index as u64 + 1;
-    let mut outgoing: Vec<(SocketAddr, Vec<u8>)> = Vec::new();
-    while let Some(output) = node.poll_output() {
-        match output {
-            Output::Send { to, bytes } => {
-                let addr = world.with(|w| w.node_addrs.get((to as usize).wrapping_sub(1)).copied());
-                if let Some(addr) = addr {
-                    outgoing.push((addr, Envelope::Peer { from: id, bytes }.encode()));
-                }
-            }
-            Output::Reply { client, request, reply } => {
-                let addr = world.with(|w| w.client_addrs.get(client as usize).copied());
-                if let Some(addr) = addr {
-                    outgoing.push((addr, Envelope::Reply { node: id, request, reply }.encode()));
-                }
-            }
-            Output::Applied(entry) => world.with(|w| w.observer.applied(now_us, id, &entry)),
-        }
-    }
-    let observation = node.observe();
-    world.with(|w| w.observer.observe(now_us, &observation));
+    let outgoing = node.drain(world, index, now_us);
     // Slow fsync: the node's replies wait for the disk.
-    let fsync_wait_us = node.storage().take_pending_sync_latency_us();
+    let fsync_wait_us = node.disk().take_pending_sync_latency_us();
     if fsync_wait_us > 0 {
         I::sleep_until_us(now_us + fsync_wait_us).await;
     }

@@ -3,10 +3,12 @@
 //! `World`; the simulation is single-threaded, so the lock is never contended, and no code
 //! holds it across an `.await`.
 use super::{SharedDisk, SimClock, Trace};
+use crate::check::crdt::CrdtObserver;
 use crate::check::raft_safety::RaftObserver;
 use crate::history::{Event, EventKind};
 use crate::nemesis::FaultWindow;
 use crate::scenario::Scenario;
+use faultline_systems::crdt::replica::CrdtBugs;
 use faultline_systems::raft::RaftBugs;
 use faultline_systems::relations::RequestId;
 use rand::SeedableRng;
@@ -82,6 +84,8 @@ pub struct WorldState {
     pub scenario: Arc<Scenario>,
     /// Planted Raft bugs switched on.
     pub raft_bugs: RaftBugs,
+    /// Planted CRDT bugs switched on.
+    pub crdt_bugs: CrdtBugs,
     /// Node addresses, index = node index (Raft id - 1).
     pub node_addrs: Vec<SocketAddr>,
     /// Client addresses, index = client index.
@@ -102,6 +106,8 @@ pub struct WorldState {
     pub trace: Trace,
     /// Raft safety observer.
     pub observer: RaftObserver,
+    /// CRDT replicas' digests and states over time, and the CRDT clients' operations.
+    pub crdt: CrdtObserver,
     /// Counters.
     pub stats: Stats,
 }
@@ -113,8 +119,8 @@ const DISK_RNG_SALT: u64 = 0x4449_534b_0000_0000;
 
 impl WorldState {
     /// Fresh state for a run; addresses are filled in by the engine.
-    pub fn new(seed: u64, scenario: Arc<Scenario>, raft_bugs: RaftBugs) -> Self {
-        let nodes = (0..scenario.relations.nodes)
+    pub fn new(seed: u64, scenario: Arc<Scenario>, raft_bugs: RaftBugs, crdt_bugs: CrdtBugs) -> Self {
+        let nodes = (0..scenario.node_count())
             .map(|i| NodeSlot {
                 name: node_name(i),
                 clock: SimClock::new(),
@@ -127,6 +133,7 @@ impl WorldState {
             seed,
             scenario,
             raft_bugs,
+            crdt_bugs,
             node_addrs: Vec::new(),
             client_addrs: Vec::new(),
             nodes,
@@ -137,6 +144,7 @@ impl WorldState {
             faults: Vec::new(),
             trace: Trace::default(),
             observer: RaftObserver::default(),
+            crdt: CrdtObserver::default(),
             stats: Stats::default(),
         }
     }

@@ -1,4 +1,5 @@
 //! What crosses the simulated network between hosts: one envelope per datagram (postcard).
+use faultline_systems::crdt::replica::{CrdtReply, CrdtRequest};
 use faultline_systems::relations::{Reply, Request, RequestId};
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,10 @@ pub enum Envelope {
     Request { client: u64, request: Request },
     /// A node's reply to a client; `node` is the 1-based id of the node that answered.
     Reply { node: u64, request: RequestId, reply: Reply },
+    /// A client's request to a CRDT replica.
+    CrdtRequest { client: u64, request: CrdtRequest },
+    /// A CRDT replica's reply; `node` is its 1-based host id.
+    CrdtReply { node: u64, request: RequestId, reply: CrdtReply },
 }
 
 impl Envelope {

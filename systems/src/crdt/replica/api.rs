@@ -83,8 +83,9 @@ pub struct CrdtRequest {
 /// A replica's answer. Writes report what they did so checkers can judge the type's rules.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CrdtReply {
-    /// The add is durable here. `dot` for the OR-Set, `stamp` for LWW.
-    Added { dot: Option<Dot>, stamp: Option<Timestamp> },
+    /// The add is durable here. `dot` for the OR-Set, with the dots of the element it
+    /// observed and superseded (`replaced`); `stamp` for LWW.
+    Added { dot: Option<Dot>, replaced: Vec<Dot>, stamp: Option<Timestamp> },
     /// The remove is durable here. `dots`: the OR-Set dots it observed and removed;
     /// `stamp` for LWW.
     Removed { dots: Vec<Dot>, stamp: Option<Timestamp> },

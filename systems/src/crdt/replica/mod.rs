@@ -247,12 +247,12 @@ impl<S: Storage> CrdtReplica<S> {
             (_, SetOp::Contains(e)) => CrdtReply::Contains(g.contains(request.kind, &e)),
             (SetKind::GSet, SetOp::Add(e)) => {
                 g.gset.add(e);
-                CrdtReply::Added { dot: None, stamp: None }
+                CrdtReply::Added { dot: None, replaced: Vec::new(), stamp: None }
             }
             (SetKind::GSet, SetOp::Remove(_)) => CrdtReply::Unsupported,
             (SetKind::TwoPhase, SetOp::Add(e)) => {
                 g.two_phase.add(e);
-                CrdtReply::Added { dot: None, stamp: None }
+                CrdtReply::Added { dot: None, replaced: Vec::new(), stamp: None }
             }
             (SetKind::TwoPhase, SetOp::Remove(e)) => {
                 g.two_phase.remove(e);
@@ -267,7 +267,7 @@ impl<S: Storage> CrdtReplica<S> {
                 match op {
                     SetOp::Add(e) => {
                         self.graphs.lww.add(e, stamp);
-                        CrdtReply::Added { dot: None, stamp: Some(stamp) }
+                        CrdtReply::Added { dot: None, replaced: Vec::new(), stamp: Some(stamp) }
                     }
                     _ => {
                         self.graphs.lww.remove(op.edge(), stamp);
@@ -276,6 +276,7 @@ impl<S: Storage> CrdtReplica<S> {
                 }
             }
             (SetKind::OrSet, SetOp::Add(e)) => {
+                let replaced: Vec<_> = g.orset.dots_of(&e).copied().collect();
                 let dot = if bugs.dot_counter_not_persisted {
                     let d = g.orset.add_with_counter(e, self.volatile_dot_counter);
                     self.volatile_dot_counter = d.counter + 1;
@@ -283,7 +284,7 @@ impl<S: Storage> CrdtReplica<S> {
                 } else {
                     g.orset.add(e)
                 };
-                CrdtReply::Added { dot: Some(dot), stamp: None }
+                CrdtReply::Added { dot: Some(dot), replaced, stamp: None }
             }
             (SetKind::OrSet, SetOp::Remove(e)) => {
                 let dots: Vec<_> = g.orset.dots_of(&e).copied().collect();
@@ -323,7 +324,8 @@ impl<S: Storage> CrdtReplica<S> {
         if ours[SetKind::Lww.index()] == theirs.digests[SetKind::Lww.index()] {
             self.heard_from(from, theirs.sent);
         }
-        let differing: Vec<SetKind> = SetKind::ALL.into_iter().filter(|k| ours[k.index()] != theirs.digests[k.index()]).collect();
+        let differing: Vec<SetKind> =
+            SetKind::ALL.into_iter().filter(|k| ours[k.index()] != theirs.digests[k.index()]).collect();
         if differing.is_empty() {
             return;
         }

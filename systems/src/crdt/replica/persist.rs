@@ -31,8 +31,8 @@ pub fn load<S: Storage>(storage: &S) -> Result<Option<Snapshot>, StorageError> {
     if bytes.is_empty() {
         return Ok(None);
     }
-    let snapshot: Snapshot = postcard::from_bytes(&bytes)
-        .map_err(|e| StorageError(format!("{SNAPSHOT_FILE} does not decode: {e}")))?;
+    let snapshot: Snapshot =
+        postcard::from_bytes(&bytes).map_err(|e| StorageError(format!("{SNAPSHOT_FILE} does not decode: {e}")))?;
     snapshot.graphs.validate().map_err(|e| StorageError(format!("{SNAPSHOT_FILE}: {e}")))?;
     Ok(Some(snapshot))
 }

@@ -1,0 +1,85 @@
+//! What the harness records about CRDT replicas while a run goes: each replica's digest
+//! whenever it changes (and its latest state), and every client operation.
+use faultline_systems::crdt::replica::{CrdtReply, Digest32, Graphs, SetKind, SetOp};
+use std::collections::BTreeMap;
+
+/// A replica's state digest changed at `time_us`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DigestSample {
+    /// Simulated time, µs.
+    pub time_us: u64,
+    /// Host index of the replica.
+    pub node: usize,
+    /// Its new digest.
+    pub digest: Digest32,
+}
+
+/// How a client operation ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CrdtOutcome {
+    /// Answered.
+    Ok(CrdtReply),
+    /// A write with no answer: it may or may not have taken effect.
+    Info,
+    /// A read with no answer (no effect).
+    Fail,
+}
+
+/// One client operation against a CRDT replica.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrdtOpRecord {
+    /// Client process.
+    pub process: u64,
+    /// Host index of the replica it went to.
+    pub node: usize,
+    /// Which graph.
+    pub kind: SetKind,
+    /// The operation.
+    pub op: SetOp,
+    /// Invocation time, µs.
+    pub invoke_us: u64,
+    /// Completion time, µs.
+    pub complete_us: u64,
+    /// Outcome.
+    pub outcome: CrdtOutcome,
+}
+
+impl CrdtOpRecord {
+    /// The reply, if the operation was answered.
+    pub fn reply(&self) -> Option<&CrdtReply> {
+        match &self.outcome {
+            CrdtOutcome::Ok(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Whether the operation may have taken effect without an answer.
+    pub fn in_doubt(&self) -> bool {
+        self.outcome == CrdtOutcome::Info
+    }
+}
+
+/// Digests over time, final states, and operations.
+#[derive(Clone, Debug, Default)]
+pub struct CrdtObserver {
+    /// Every digest change, in time order.
+    pub samples: Vec<DigestSample>,
+    /// Each replica's latest state.
+    pub latest: BTreeMap<usize, Graphs>,
+    /// Client operations, in completion order.
+    pub ops: Vec<CrdtOpRecord>,
+    last: BTreeMap<usize, Digest32>,
+}
+
+impl CrdtObserver {
+    /// Records replica `node`'s state after a step, if it changed.
+    pub fn observe(&mut self, time_us: u64, node: usize, graphs: &Graphs) {
+        let digest = graphs.digest();
+        if self.last.get(&node) == Some(&digest) {
+            return;
+        }
+        self.last.insert(node, digest);
+        self.samples.push(DigestSample { time_us, node, digest });
+        self.latest.insert(node, graphs.clone());
+    }
+}

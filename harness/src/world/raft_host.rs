@@ -1,0 +1,86 @@
+//! A Raft relations voter as the host loop drives it.
+use super::node_host::{Boot, Hosted};
+use super::wire::Envelope;
+use super::{SharedDisk, World};
+use faultline_systems::raft::RaftConfig;
+use faultline_systems::relations::{Output, RelationsNode};
+use faultline_systems::storage::StorageError;
+use faultline_systems::time::Time;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A relations node on its simulated disk.
+pub struct RaftHost(RelationsNode<SharedDisk>);
+
+fn raft_config(world: &World, index: usize, boot: Boot) -> (RaftConfig, SharedDisk) {
+    world.with(|w| {
+        let r = &w.scenario.relations;
+        let voters: Vec<u64> = (1..=r.nodes as u64).collect();
+        let mut c = RaftConfig::new(index as u64 + 1, voters);
+        c.election_timeout_min = Duration::from_millis(r.election_timeout_min_ms);
+        c.election_timeout_max = Duration::from_millis(r.election_timeout_max_ms);
+        c.heartbeat_interval = Duration::from_millis(r.heartbeat_ms);
+        c.pre_vote = r.pre_vote;
+        c.check_quorum = r.check_quorum;
+        c.lease_reads = r.lease_reads;
+        c.max_clock_drift_ppm = r.max_clock_drift_ppm;
+        c.snapshot_threshold = r.snapshot_threshold;
+        c.max_entries_per_append = r.max_entries_per_append;
+        c.bugs = w.raft_bugs;
+        c.rng_seed = boot.rng_seed(index);
+        (c, w.nodes[index].disk.clone())
+    })
+}
+
+impl Hosted for RaftHost {
+    fn boot(world: &World, index: usize, boot: Boot, now: Time) -> Result<Self, StorageError> {
+        let (config, disk) = raft_config(world, index, boot);
+        world.with(|w| w.observer.restarted(index as u64 + 1, crate::engine::sim_now_us().unwrap_or(0)));
+        RelationsNode::new(config, disk, now).map(RaftHost)
+    }
+
+    fn poll_timeout(&self) -> Option<Time> {
+        self.0.poll_timeout()
+    }
+
+    fn handle_timeout(&mut self, now: Time) -> Result<(), StorageError> {
+        self.0.handle_timeout(now)
+    }
+
+    fn handle_envelope(&mut self, now: Time, envelope: Envelope) -> Result<(), StorageError> {
+        match envelope {
+            Envelope::Peer { from, bytes } => self.0.handle_message(now, from, &bytes),
+            Envelope::Request { client, request } => self.0.handle_request(now, client, request),
+            _ => Ok(()),
+        }
+    }
+
+    fn drain(&mut self, world: &World, index: usize, now_us: u64) -> Vec<(SocketAddr, Vec<u8>)> {
+        let id = index as u64 + 1;
+        let mut outgoing = Vec::new();
+        while let Some(output) = self.0.poll_output() {
+            match output {
+                Output::Send { to, bytes } => {
+                    let addr = world.with(|w| w.node_addrs.get((to as usize).wrapping_sub(1)).copied());
+                    if let Some(addr) = addr {
+                        outgoing.push((addr, Envelope::Peer { from: id, bytes }.encode()));
+                    }
+                }
+                Output::Reply { client, request, reply } => {
+                    let addr = world.with(|w| w.client_addrs.get(client as usize).copied());
+                    if let Some(addr) = addr {
+                        outgoing.push((addr, Envelope::Reply { node: id, request, reply }.encode()));
+                    }
+                }
+                Output::Applied(entry) => world.with(|w| w.observer.applied(now_us, id, &entry)),
+            }
+        }
+        let observation = self.0.observe();
+        world.with(|w| w.observer.observe(now_us, &observation));
+        outgoing
+    }
+
+    fn disk(&self) -> &SharedDisk {
+        self.0.storage()
+    }
+}
