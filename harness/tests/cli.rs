@@ -111,6 +111,19 @@ fn run_writes_the_results_contract() {
     for file in ["history.jsonl", "index.html", "latency-raw.png", "latency-quantiles.png"] {
         assert!(out.join(file).is_file(), "report lacks {file}");
     }
+    assert!(!out.join("convergence.png").exists(), "a Raft-only run has no CRDT chart");
+}
+
+#[test]
+fn a_crdt_run_reports_convergence_time_and_chart() {
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-run-crdt");
+    let o = faultline(&["run", "crdt", "--seed", "2", "--out", out.to_str().unwrap_or_default()]);
+    assert_eq!(o.status.code(), Some(0), "stdout: {}\nstderr: {}", stdout(&o), stderr(&o));
+    let text = std::fs::read_to_string(out.join("results.json")).unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let seconds = json["convergence_seconds"].as_f64();
+    assert!(seconds.is_some_and(|s| s >= 0.0), "no convergence time in {text}");
+    assert!(out.join("convergence.png").is_file(), "report lacks convergence.png");
 }
 
 #[test]

@@ -54,6 +54,7 @@ pub(super) fn write_run_report(dir: &Path, outcome: &RunOutcome) -> std::io::Res
             repro: &r.repro,
             results_json: &json,
             extra_html: &outcome.extra_html,
+            divergence: outcome.divergence.as_ref(),
         },
     )?;
     Ok(())

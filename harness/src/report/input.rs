@@ -26,6 +26,21 @@ pub struct ReportInput<'a> {
     pub results_json: &'a str,
     /// Extra (section title, trusted HTML fragment) pairs, e.g. a linearizability timeline.
     pub extra_html: &'a [(String, String)],
+    /// CRDT replica divergence over time; `None` when the run had no CRDT replicas.
+    pub divergence: Option<&'a Divergence>,
+}
+
+/// How far CRDT replicas were apart over a run: differing replica pairs after each change.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Divergence {
+    /// (simulated µs, replica pairs whose digests differ from then on).
+    pub points: Vec<(u64, usize)>,
+    /// Replica pairs in all (the y-axis maximum).
+    pub pairs: usize,
+    /// When faults stopped and clients stopped writing, µs.
+    pub heal_us: u64,
+    /// Seconds from the heal until the digests were equal for good, if they became so.
+    pub converged_after_heal_s: Option<f64>,
 }
 
 /// The files `write_report` wrote, in a fixed order.

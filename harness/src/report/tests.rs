@@ -135,6 +135,7 @@ fn input<'a>(
         repro: REPRO,
         results_json: "{\n  \"verdict\": \"fail\",\n  \"note\": \"<b>\"\n}",
         extra_html: extra,
+        divergence: None,
     }
 }
 
@@ -157,6 +158,7 @@ fn empty_history_and_no_faults() {
         repro: "faultline run empty",
         results_json: "{}",
         extra_html: &[],
+        divergence: None,
     };
     let files = write_report_sized(&dir, &inp, SMALL).unwrap();
     assert_eq!(files.paths.len(), 5);
@@ -252,6 +254,7 @@ fn pathological_inputs_do_not_panic() {
         repro: "",
         results_json: "",
         extra_html: &[],
+        divergence: None,
     };
     write_report_sized(&dir, &inp, SMALL).unwrap();
     // Degenerate chart sizes must not panic either.
@@ -275,4 +278,31 @@ fn demo_full_size_and_timing() {
     println!("5001-event report written to {} in {:?}", dir.display(), start.elapsed());
     let empty = ReportInput { history: &[], faults: &[], sim_end_us: 0, ..input(&[], &[], &checks, &[]) };
     write_report(&dir.with_file_name("report-demo-empty"), &empty).unwrap();
+}
+
+#[test]
+fn a_crdt_run_adds_the_convergence_chart_and_section() {
+    let dir = scratch("convergence");
+    let history = synthetic(60, 30_000_000, 3);
+    let faults = faults();
+    let checks = checks();
+    let divergence = Divergence {
+        points: vec![(0, 0), (1_000_000, 3), (2_000_000, 2), (20_000_000, 3), (20_400_000, 0)],
+        pairs: 3,
+        heal_us: 20_000_000,
+        converged_after_heal_s: Some(0.4),
+    };
+    let inp = ReportInput { divergence: Some(&divergence), ..input(&history, &faults, &checks, &[]) };
+    let files = write_report_sized(&dir, &inp, SMALL).unwrap();
+    let names: Vec<_> = files.paths.iter().map(|p| p.file_name().unwrap().to_str().unwrap().to_string()).collect();
+    assert_eq!(names, [HISTORY_FILE, FAULTS_FILE, RAW_PNG, QUANTILES_PNG, CONVERGENCE_PNG, INDEX_FILE]);
+    assert_png(&dir.join(CONVERGENCE_PNG), 2000);
+    let html = fs::read_to_string(dir.join(INDEX_FILE)).unwrap();
+    assert!(html.contains("<h2>CRDT convergence</h2>") && html.contains(CONVERGENCE_PNG));
+    // A replica that never reported: an empty chart says so rather than failing.
+    let empty = Divergence { points: Vec::new(), converged_after_heal_s: None, ..divergence };
+    let inp = ReportInput { divergence: Some(&empty), ..inp };
+    write_report_sized(&dir, &inp, SMALL).unwrap();
+    assert_png(&dir.join(CONVERGENCE_PNG), 1000);
+    fs::remove_dir_all(&dir).unwrap();
 }

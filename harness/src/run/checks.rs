@@ -8,7 +8,7 @@ use crate::check::liveness::check_liveness;
 use crate::check::models::ModelKind;
 use crate::check::CheckResult;
 use crate::history::{Event, EventKind};
-use crate::report;
+use crate::report::{self, Divergence};
 use crate::workload::CRDT_FUNCTIONS;
 use crate::world::World;
 
@@ -52,12 +52,19 @@ pub fn assemble(
             }
         }
         let mut convergence_seconds = None;
+        let mut divergence = None;
         if scenario.crdt.replicas > 0 {
             let replicas: Vec<usize> = (scenario.relations.nodes..scenario.node_count()).collect();
             let (result, convergence) = crdt::check_convergence(&w.crdt.samples, &replicas, scenario.heal_us());
             convergence_seconds = convergence.seconds_after_heal;
             checks.push(result);
             checks.extend(crdt::check_semantics(&w.crdt.ops, &w.crdt.latest));
+            divergence = Some(Divergence {
+                points: crdt::divergence_series(&w.crdt.samples, &replicas),
+                pairs: replicas.len() * (replicas.len() - 1) / 2,
+                heal_us: scenario.heal_us(),
+                converged_after_heal_s: convergence_seconds,
+            });
         }
         let ok = checks.iter().all(|c| c.ok);
         let ops = history.iter().filter(|e| e.kind == EventKind::Invoke).count() as u64;
@@ -82,7 +89,7 @@ pub fn assemble(
             latency,
             stats: serde_json::to_value(&w.stats).unwrap_or_default(),
         };
-        RunOutcome { results, history, faults, extra_html }
+        RunOutcome { results, history, faults, extra_html, divergence }
     })
 }
 

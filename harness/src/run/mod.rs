@@ -50,6 +50,8 @@ pub struct RunOutcome {
     pub faults: Vec<FaultWindow>,
     /// Extra report sections (e.g. the non-linearizable window's timeline).
     pub extra_html: Vec<(String, String)>,
+    /// CRDT replica divergence over time, for convergence.png (runs with CRDT replicas).
+    pub divergence: Option<crate::report::Divergence>,
 }
 
 /// Runs one simulation and checks it. A panic inside the simulated system is a finding:

@@ -2,6 +2,7 @@
 use std::ops::Range;
 
 use plotters::coord::combinators::WithKeyPoints;
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -10,13 +11,15 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::axis::{log_ticks, ms_label, secs_label};
 use crate::report::font::FAMILY;
 
-/// The coordinate system of both charts: linear seconds by log milliseconds.
+/// The coordinate system of the latency charts: linear seconds by log milliseconds.
 pub(super) type Coords = Cartesian2d<RangedCoordf64, WithKeyPoints<LogCoord<f64>>>;
+/// Linear seconds by a linear count (the convergence chart).
+pub(super) type LinearCoords = Cartesian2d<RangedCoordf64, RangedCoordf64>;
 
 /// A drawn, empty chart and the column reserved for its legend.
-pub(super) struct Frame<'a, DB: DrawingBackend> {
+pub(super) struct Frame<'a, DB: DrawingBackend, C: CoordTranslate = Coords> {
     /// The plot, mesh and axis labels already drawn.
-    pub chart: ChartContext<'a, DB, Coords>,
+    pub chart: ChartContext<'a, DB, C>,
     /// Area right of the plot for `legend::draw_legend`.
     pub legend: DrawingArea<DB, Shift>,
 }
@@ -39,6 +42,35 @@ pub(super) fn frame<'a, DB: DrawingBackend>(
     x: Range<f64>,
     y: Range<f64>,
 ) -> Result<Frame<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let (bold, light) = log_ticks(&y);
+    let y_axis = y.log_scale().with_key_points(bold).with_light_points(light);
+    frame_with(root, title, axes, x, y_axis, &ms_label)
+}
+
+/// `frame` with a linear y axis labelled by `y_fmt`.
+pub(super) fn frame_linear<'a, DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    axes: Axes<'_>,
+    x: Range<f64>,
+    y: Range<f64>,
+    y_fmt: &dyn Fn(&f64) -> String,
+) -> Result<Frame<'a, DB, LinearCoords>, DrawingAreaErrorKind<DB::ErrorType>> {
+    frame_with(root, title, axes, x, y, y_fmt)
+}
+
+fn frame_with<'a, DB: DrawingBackend, Y>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    axes: Axes<'_>,
+    x: Range<f64>,
+    y_axis: Y,
+    y_fmt: &dyn Fn(&f64) -> String,
+) -> Result<Frame<'a, DB, Cartesian2d<RangedCoordf64, Y::CoordDescType>>, DrawingAreaErrorKind<DB::ErrorType>>
+where
+    Y: AsRangedCoord<Value = f64>,
+    Y::CoordDescType: ValueFormatter<f64>,
+{
     root.fill(&WHITE)?;
     // A little air above the title; plotters puts it flush with the top edge otherwise.
     let body = root.margin(8, 0, 0, 0).titled(title, (FAMILY, 24).into_font().color(&RGBColor(30, 30, 30)))?;
@@ -46,8 +78,6 @@ pub(super) fn frame<'a, DB: DrawingBackend>(
     let legend_w = (w / 5).clamp(100, 230);
     let (plot_area, legend) = body.split_horizontally(w.saturating_sub(legend_w));
     let span = x.end - x.start;
-    let (bold, light) = log_ticks(&y);
-    let y_axis = y.log_scale().with_key_points(bold).with_light_points(light);
     let mut chart = ChartBuilder::on(&plot_area)
         .margin(12)
         .x_label_area_size(48)
@@ -60,7 +90,7 @@ pub(super) fn frame<'a, DB: DrawingBackend>(
         .y_desc(axes.y_desc)
         .x_labels(12)
         .x_label_formatter(&x_fmt)
-        .y_label_formatter(&ms_label)
+        .y_label_formatter(y_fmt)
         .label_style((FAMILY, 14))
         .axis_desc_style((FAMILY, 16))
         .bold_line_style(RGBColor(210, 210, 210))
@@ -71,8 +101,8 @@ pub(super) fn frame<'a, DB: DrawingBackend>(
 }
 
 /// Writes `msg` centred in the plot: an empty chart should say why it is empty.
-pub(super) fn note_empty<DB: DrawingBackend>(
-    chart: &ChartContext<'_, DB, Coords>,
+pub(super) fn note_empty<DB: DrawingBackend, C: CoordTranslate>(
+    chart: &ChartContext<'_, DB, C>,
     msg: &str,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let area = chart.plotting_area().strip_coord_spec();

@@ -1,5 +1,6 @@
 //! PNG charts: raw latencies and latency quantiles over simulated time, faults shaded.
 mod axis;
+mod convergence;
 mod frame;
 mod legend;
 mod quantiles;
@@ -16,6 +17,7 @@ use super::latency::OpLatency;
 use super::quantiles::QuantileRow;
 use super::spans::Span;
 
+pub(crate) use convergence::draw_convergence;
 pub(crate) use quantiles::{draw_quantiles, window_label};
 pub(crate) use raw::draw_raw;
 

@@ -4,14 +4,14 @@ use std::ops::Range;
 use plotters::prelude::*;
 
 use super::axis::secs;
-use super::frame::Coords;
 use super::legend::{Row, Swatch};
 use crate::report::palette::fault_colour;
 use crate::report::spans::Span;
+use plotters::coord::types::RangedCoordf64;
 
 /// Shades every span across the full height `y`; zero-length faults become a thin line.
-pub(super) fn shade_faults<DB: DrawingBackend>(
-    chart: &mut ChartContext<'_, DB, Coords>,
+pub(super) fn shade_faults<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
     spans: &[Span<'_>],
     y: &Range<f64>,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {

@@ -33,6 +33,8 @@ pub(crate) struct PageData<'a> {
     pub raw_png: &'a str,
     /// File name of the quantile chart.
     pub quantiles_png: &'a str,
+    /// File name of the CRDT divergence chart, if the run had CRDT replicas.
+    pub convergence_png: Option<&'a str>,
 }
 
 /// Renders the whole page. Deterministic: nothing here reads clocks or hash-ordered maps.
@@ -79,6 +81,16 @@ pub(crate) fn render_page(input: &ReportInput<'_>, d: &PageData<'_>) -> String {
         q = esc(d.quantiles_png),
         w = esc(&d.window_label),
     );
+    if let Some(png) = d.convergence_png {
+        let _ = writeln!(
+            s,
+            "<section><h2>CRDT convergence</h2>\
+             <figure><img src=\"{png}\" width=\"1200\" height=\"600\" alt=\"replica pairs with differing state against simulated time, fault windows shaded\">\
+             <figcaption>Pairs of data-centre replicas whose state digests differ; the dashed line is the heal, \
+             after which writes stop and the curve must reach zero.</figcaption></figure></section>",
+            png = esc(png),
+        );
+    }
     for (heading, fragment) in input.extra_html {
         // The fragment is trusted HTML from our own checkers (e.g. a linearizability timeline).
         let _ = writeln!(s, "<section><h2>{}</h2>{fragment}</section>", esc(heading));
