@@ -16,6 +16,9 @@ pub(super) type Coords = Cartesian2d<RangedCoordf64, WithKeyPoints<LogCoord<f64>
 /// Linear seconds by a linear count (the convergence chart).
 pub(super) type LinearCoords = Cartesian2d<RangedCoordf64, RangedCoordf64>;
 
+/// What building a frame returns.
+type FrameResult<'a, DB, C> = Result<Frame<'a, DB, C>, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
 /// A drawn, empty chart and the column reserved for its legend.
 pub(super) struct Frame<'a, DB: DrawingBackend, C: CoordTranslate = Coords> {
     /// The plot, mesh and axis labels already drawn.
@@ -66,7 +69,7 @@ fn frame_with<'a, DB: DrawingBackend, Y>(
     x: Range<f64>,
     y_axis: Y,
     y_fmt: &dyn Fn(&f64) -> String,
-) -> Result<Frame<'a, DB, Cartesian2d<RangedCoordf64, Y::CoordDescType>>, DrawingAreaErrorKind<DB::ErrorType>>
+) -> FrameResult<'a, DB, Cartesian2d<RangedCoordf64, Y::CoordDescType>>
 where
     Y: AsRangedCoord<Value = f64>,
     Y::CoordDescType: ValueFormatter<f64>,
