@@ -102,6 +102,17 @@ impl<E: Ord + Clone> LwwSet<E> {
     fn drop_stable_tombstones(&mut self) {
         let Some(bound) = self.gc_below else { return };
         self.entries.retain(|_, s| s.present() || s.newest().is_some_and(|t| t >= bound));
+        // A stamp below the bound that the entry's other stamp beats can never matter again
+        // (stamps only grow); forgetting it keeps the state canonical whatever the merge
+        // order, so converged replicas have equal digests.
+        for s in self.entries.values_mut() {
+            if s.remove < s.add && s.remove.is_some_and(|t| t < bound) {
+                s.remove = None;
+            }
+            if s.add < s.remove && s.add.is_some_and(|t| t < bound) {
+                s.add = None;
+            }
+        }
     }
 }
 
