@@ -1,4 +1,5 @@
-//! The default scenario, faults on, must pass on many seeds and on both engines.
+//! The default scenario (Raft relations service and CRDT data centres together), faults on,
+//! must pass on many seeds and on both engines.
 mod common;
 use common::{explain, run_seed, sweep_seeds};
 use faultline::engine::EngineKind;
@@ -12,7 +13,15 @@ fn twenty_seeds_of_the_default_scenario_pass_on_madsim() {
     for r in &results {
         assert!(r.passed(), "{}", explain(r));
         let names: Vec<&str> = r.checks.iter().map(|c| c.name.as_str()).collect();
-        for expected in ["linearizability", "election-safety", "state-machine-safety", "acked-writes", "liveness"] {
+        for expected in [
+            "linearizability",
+            "election-safety",
+            "state-machine-safety",
+            "acked-writes",
+            "liveness",
+            "crdt-convergence",
+            "crdt-orset",
+        ] {
             assert!(names.contains(&expected), "seed {}: no {expected} check in {names:?}", r.seed);
         }
     }

@@ -63,7 +63,7 @@ impl Hosted for CrdtHost {
                     }
                 }
             }
-            w.crdt.observe(now_us, index, self.0.graphs());
+            w.crdt.observe(now_us, index, self.0.digest(), self.0.graphs());
         });
         outgoing
     }

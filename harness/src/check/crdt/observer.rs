@@ -72,9 +72,8 @@ pub struct CrdtObserver {
 }
 
 impl CrdtObserver {
-    /// Records replica `node`'s state after a step, if it changed.
-    pub fn observe(&mut self, time_us: u64, node: usize, graphs: &Graphs) {
-        let digest = graphs.digest();
+    /// Records replica `node`'s state (whose digest is `digest`) after a step, if it changed.
+    pub fn observe(&mut self, time_us: u64, node: usize, digest: Digest32, graphs: &Graphs) {
         if self.last.get(&node) == Some(&digest) {
             return;
         }

@@ -29,18 +29,35 @@ impl Graphs {
 
     /// The canonical digest of each graph, in `SetKind::ALL` order.
     pub fn digests(&self) -> [Digest32; 4] {
-        [self.gset.digest(), self.two_phase.digest(), self.lww.digest(), self.orset.digest()]
+        SetKind::ALL.map(|k| self.digest_of(k))
+    }
+
+    /// The canonical digest of graph `kind`.
+    pub fn digest_of(&self, kind: SetKind) -> Digest32 {
+        match kind {
+            SetKind::GSet => self.gset.digest(),
+            SetKind::TwoPhase => self.two_phase.digest(),
+            SetKind::Lww => self.lww.digest(),
+            SetKind::OrSet => self.orset.digest(),
+        }
     }
 
     /// One digest over all four: equal iff every graph is equal.
     pub fn digest(&self) -> Digest32 {
-        let mut h = Sha256::new();
-        for d in self.digests() {
-            h.update(d);
-        }
-        h.finalize().into()
+        combine(&self.digests())
     }
+}
 
+/// The whole-state digest from the per-graph ones.
+pub fn combine(digests: &[Digest32; 4]) -> Digest32 {
+    let mut h = Sha256::new();
+    for d in digests {
+        h.update(d);
+    }
+    h.finalize().into()
+}
+
+impl Graphs {
     /// The edges present in graph `kind`.
     pub fn elements(&self, kind: SetKind) -> BTreeSet<Edge> {
         match kind {

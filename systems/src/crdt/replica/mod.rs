@@ -83,6 +83,9 @@ pub struct CrdtReplica<S: Storage> {
     storage: S,
     rng: ChaCha8Rng,
     graphs: Graphs,
+    /// `graphs`' per-graph digests, refreshed on every change (digests are asked for far
+    /// more often than the state changes).
+    digests: [Digest32; 4],
     hlc: HlcClock,
     heard: BTreeMap<ReplicaId, Timestamp>,
     reported: BTreeMap<ReplicaId, Timestamp>,
@@ -101,6 +104,7 @@ impl<S: Storage> CrdtReplica<S> {
         let mut replica = CrdtReplica {
             rng: ChaCha8Rng::seed_from_u64(config.rng_seed),
             graphs: Graphs::new(config.id),
+            digests: [[0; 32]; 4],
             hlc: hlc.clone(),
             heard: BTreeMap::new(),
             reported: BTreeMap::new(),
@@ -119,6 +123,7 @@ impl<S: Storage> CrdtReplica<S> {
             replica.heard = s.heard;
             replica.answered = s.answered;
         }
+        replica.digests = replica.graphs.digests();
         // Spread first rounds so replicas do not gossip in lockstep.
         let jitter = replica.rng.random_range(0..=replica.interval_us());
         replica.next_gossip = now.saturating_add(Duration::from_micros(jitter));
@@ -133,6 +138,12 @@ impl<S: Storage> CrdtReplica<S> {
     /// The current state.
     pub fn graphs(&self) -> &Graphs {
         &self.graphs
+    }
+
+    /// The digest of the whole state (equal on two replicas iff their states are equal).
+    pub fn digest(&self) -> Digest32 {
+        debug_assert_eq!(self.digests, self.graphs.digests(), "digest cache out of date");
+        graphs::combine(&self.digests)
     }
 
     /// Counters.
@@ -169,6 +180,7 @@ impl<S: Storage> CrdtReplica<S> {
                 replica: 0,
             };
             self.graphs.lww.forget_tombstones_before(before);
+            self.refresh(SetKind::Lww);
         }
         let peers: Vec<ReplicaId> = self.config.replicas.iter().copied().filter(|&r| r != self.config.id).collect();
         if peers.is_empty() {
@@ -194,6 +206,7 @@ impl<S: Storage> CrdtReplica<S> {
         }
         let reply = self.apply(now, request);
         if request.op.is_write() {
+            self.refresh(request.kind);
             self.answered.insert(client, (request.id.seq, reply.clone()));
             self.persist(true)?;
         }
@@ -234,6 +247,10 @@ impl<S: Storage> CrdtReplica<S> {
             self.persist(false)?;
         }
         Ok(())
+    }
+
+    fn refresh(&mut self, kind: SetKind) {
+        self.digests[kind.index()] = self.graphs.digest_of(kind);
     }
 
     fn interval_us(&self) -> u64 {
@@ -302,7 +319,7 @@ impl<S: Storage> CrdtReplica<S> {
         Header {
             sent: self.hlc.now(now),
             stable: self.stable_bound(),
-            digests: self.graphs.digests(),
+            digests: self.digests,
             vv: self.graphs.orset.version_vector().clone(),
         }
     }
@@ -320,7 +337,7 @@ impl<S: Storage> CrdtReplica<S> {
     }
 
     fn answer_digests(&mut self, now: Time, from: ReplicaId, theirs: &Header) {
-        let ours = self.graphs.digests();
+        let ours = self.digests;
         if ours[SetKind::Lww.index()] == theirs.digests[SetKind::Lww.index()] {
             self.heard_from(from, theirs.sent);
         }
@@ -340,7 +357,7 @@ impl<S: Storage> CrdtReplica<S> {
     /// whether our state changed.
     fn merge_part(&mut self, now: Time, from: ReplicaId, header: &Header, part: Part, answer: bool) -> bool {
         let kind = part.kind();
-        let before = self.graphs.digests()[kind.index()];
+        let before = self.digests[kind.index()];
         let g = &mut self.graphs;
         match part {
             Part::GSet(s) => g.gset.merge(&s),
@@ -359,7 +376,8 @@ impl<S: Storage> CrdtReplica<S> {
                 }
             }
         }
-        let after = self.graphs.digests()[kind.index()];
+        self.refresh(kind);
+        let after = self.digests[kind.index()];
         if answer && after != header.digests[kind.index()] {
             let reply_header = self.header(now);
             let part = self.part(kind, &header.vv);
@@ -390,6 +408,7 @@ impl<S: Storage> CrdtReplica<S> {
             return false;
         }
         self.graphs.lww.collect_garbage(bound);
+        self.refresh(SetKind::Lww);
         true
     }
 
