@@ -9,7 +9,7 @@ use crate::check::models::ModelKind;
 use crate::check::CheckResult;
 use crate::history::{Event, EventKind};
 use crate::report::{self, Divergence};
-use crate::workload::CRDT_FUNCTIONS;
+use crate::workload::raft_events;
 use crate::world::World;
 
 /// Runs every checker over what the world recorded and assembles the outcome.
@@ -32,8 +32,7 @@ pub fn assemble(
         let end_us = scenario.end_us();
         let last_heal_us = faults.iter().filter_map(|f| f.end_us).max();
         if scenario.relations.nodes > 0 {
-            let raft_history: Vec<Event> =
-                history.iter().filter(|e| !CRDT_FUNCTIONS.contains(&e.f.as_str())).cloned().collect();
+            let raft_history = raft_events(&history);
             let budget = Budget::steps(scenario.checks.linearizability_budget);
             let lin = linearizability::check_history(ModelKind::Follow, &raft_history, budget);
             if let LinearizabilityResult::NotLinearizable(window) = &lin {

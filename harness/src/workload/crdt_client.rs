@@ -4,7 +4,7 @@
 //! the replicas converge.
 use crate::check::crdt::{CrdtOpRecord, CrdtOutcome};
 use crate::engine::Io;
-use crate::history::EventKind;
+use crate::history::{Event, EventKind};
 use crate::scenario::CrdtConfig;
 use crate::world::wire::{Envelope, DATAGRAM_BYTES_MAX, PORT};
 use crate::world::{node_name, World};
@@ -36,6 +36,11 @@ pub fn pick_crdt_operation(rng: &mut impl Rng, c: &CrdtConfig) -> (SetKind, SetO
 
 /// The history's operation names for CRDT operations (Raft ones differ).
 pub const CRDT_FUNCTIONS: [&str; 3] = ["add", "remove", "contains"];
+
+/// The Raft clients' events of a history (what the linearizability checker judges).
+pub fn raft_events(history: &[Event]) -> Vec<Event> {
+    history.iter().filter(|e| !CRDT_FUNCTIONS.contains(&e.f.as_str())).cloned().collect()
+}
 
 fn f_name(op: SetOp) -> &'static str {
     match op {

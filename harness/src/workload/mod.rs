@@ -4,7 +4,7 @@ mod client;
 mod crdt_client;
 mod op;
 
-pub use crdt_client::{crdt_client_main, pick_crdt_operation, CRDT_FUNCTIONS};
+pub use crdt_client::{crdt_client_main, pick_crdt_operation, raft_events, CRDT_FUNCTIONS};
 pub use op::{pick_operation, HistoryOp};
 
 use crate::engine::Io;
