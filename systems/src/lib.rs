@@ -3,7 +3,10 @@
 #![forbid(unsafe_code)]
 
 pub mod crdt;
+pub mod node;
 pub mod raft;
 pub mod relations;
 pub mod storage;
 pub mod time;
+
+pub use node::SansIoNode;

@@ -5,6 +5,7 @@ use faultline_systems::raft::{decode_message, RaftBugs, Role, WAL_FILE};
 use faultline_systems::relations::{Operation, Reply, Request, RequestId};
 use faultline_systems::storage::{MemStorage, Storage};
 use faultline_systems::time::Time;
+use faultline_systems::SansIoNode;
 use proptest::prelude::*;
 use rand::Rng;
 use sim::{NetFaults, Sim};

@@ -2,14 +2,15 @@
 //! or a CRDT replica, behind `Hosted`). It feeds datagrams and timer fires in, carries
 //! outputs out, and applies the harness-level faults (pause, duplication, reordering, slow
 //! fsync) the same way for every kind of node.
-use super::crdt_host::CrdtHost;
-use super::raft_host::RaftHost;
 use super::state::{node_name, World};
 use super::wire::{Envelope, DATAGRAM_BYTES_MAX, PORT};
 use super::SharedDisk;
 use crate::engine::Io;
+use faultline_systems::crdt::replica::CrdtReplica;
+use faultline_systems::relations::RelationsNode;
 use faultline_systems::storage::StorageError;
 use faultline_systems::time::Time;
+use faultline_systems::SansIoNode;
 use rand::Rng;
 use std::net::SocketAddr;
 
@@ -29,16 +30,13 @@ impl Boot {
     }
 }
 
-/// A sans-IO node as the host loop drives it.
-pub trait Hosted: Sized {
+/// A sans-IO node as the host loop drives it: timers and peer messages through
+/// `SansIoNode`, plus what differs per system (booting, client requests, outputs).
+pub trait Hosted: SansIoNode + Sized {
     /// Boots host `index`, recovering from its disk.
     fn boot(world: &World, index: usize, boot: Boot, now: Time) -> Result<Self, StorageError>;
-    /// When the node next wants `handle_timeout`, on its local clock.
-    fn poll_timeout(&self) -> Option<Time>;
-    /// Fires due timers.
-    fn handle_timeout(&mut self, now: Time) -> Result<(), StorageError>;
-    /// Handles one datagram addressed to it.
-    fn handle_envelope(&mut self, now: Time, envelope: Envelope) -> Result<(), StorageError>;
+    /// Handles a non-peer datagram addressed to it (a client request; others are ignored).
+    fn handle_client(&mut self, now: Time, envelope: Envelope) -> Result<(), StorageError>;
     /// Takes the node's outputs as datagrams to send, reporting to the observers meanwhile.
     fn drain(&mut self, world: &World, index: usize, now_us: u64) -> Vec<(SocketAddr, Vec<u8>)>;
     /// Its disk (for slow-fsync accounting).
@@ -59,9 +57,9 @@ pub async fn node_main<I: Io>(world: World, index: usize) {
     let raft = world.with(|w| w.scenario.is_raft_node(index));
     loop {
         let failure = if raft {
-            run_incarnation::<I, RaftHost>(&world, index, &socket).await
+            run_incarnation::<I, RelationsNode<SharedDisk>>(&world, index, &socket).await
         } else {
-            run_incarnation::<I, CrdtHost>(&world, index, &socket).await
+            run_incarnation::<I, CrdtReplica<SharedDisk>>(&world, index, &socket).await
         };
         let restart_at = world.with(|w| {
             let now = I::now_us();
@@ -137,7 +135,8 @@ async fn run_incarnation<I: Io, N: Hosted>(world: &World, index: usize, socket: 
         let now = local_now(world, index, now_us);
         let step = match received {
             Some(len) => match decode(world, index, now_us, &buf[..len]) {
-                Some(envelope) => node.handle_envelope(now, envelope),
+                Some(Envelope::Peer { from, bytes }) => node.handle_message(now, from, &bytes),
+                Some(envelope) => node.handle_client(now, envelope),
                 None => Ok(()),
             },
             None => {

@@ -9,9 +9,6 @@ use faultline_systems::time::Time;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-/// A relations node on its simulated disk.
-pub struct RaftHost(RelationsNode<SharedDisk>);
-
 fn raft_config(world: &World, index: usize, boot: Boot) -> (RaftConfig, SharedDisk) {
     world.with(|w| {
         let r = &w.scenario.relations;
@@ -32,25 +29,16 @@ fn raft_config(world: &World, index: usize, boot: Boot) -> (RaftConfig, SharedDi
     })
 }
 
-impl Hosted for RaftHost {
+impl Hosted for RelationsNode<SharedDisk> {
     fn boot(world: &World, index: usize, boot: Boot, now: Time) -> Result<Self, StorageError> {
         let (config, disk) = raft_config(world, index, boot);
         world.with(|w| w.observer.restarted(index as u64 + 1, crate::engine::sim_now_us().unwrap_or(0)));
-        RelationsNode::new(config, disk, now).map(RaftHost)
+        RelationsNode::new(config, disk, now)
     }
 
-    fn poll_timeout(&self) -> Option<Time> {
-        self.0.poll_timeout()
-    }
-
-    fn handle_timeout(&mut self, now: Time) -> Result<(), StorageError> {
-        self.0.handle_timeout(now)
-    }
-
-    fn handle_envelope(&mut self, now: Time, envelope: Envelope) -> Result<(), StorageError> {
+    fn handle_client(&mut self, now: Time, envelope: Envelope) -> Result<(), StorageError> {
         match envelope {
-            Envelope::Peer { from, bytes } => self.0.handle_message(now, from, &bytes),
-            Envelope::Request { client, request } => self.0.handle_request(now, client, request),
+            Envelope::Request { client, request } => self.handle_request(now, client, request),
             _ => Ok(()),
         }
     }
@@ -58,29 +46,21 @@ impl Hosted for RaftHost {
     fn drain(&mut self, world: &World, index: usize, now_us: u64) -> Vec<(SocketAddr, Vec<u8>)> {
         let id = index as u64 + 1;
         let mut outgoing = Vec::new();
-        while let Some(output) = self.0.poll_output() {
-            match output {
-                Output::Send { to, bytes } => {
-                    let addr = world.with(|w| w.node_addrs.get((to as usize).wrapping_sub(1)).copied());
-                    if let Some(addr) = addr {
-                        outgoing.push((addr, Envelope::Peer { from: id, bytes }.encode()));
-                    }
+        world.with(|w| {
+            while let Some(output) = self.poll_output() {
+                match output {
+                    Output::Send { to, bytes } => outgoing.extend(w.peer_datagram(id, to, bytes)),
+                    Output::Reply { client, request, reply } => outgoing
+                        .extend(w.client_datagram(client, || Envelope::Reply { node: id, request, reply }.encode())),
+                    Output::Applied(entry) => w.observer.applied(now_us, id, &entry),
                 }
-                Output::Reply { client, request, reply } => {
-                    let addr = world.with(|w| w.client_addrs.get(client as usize).copied());
-                    if let Some(addr) = addr {
-                        outgoing.push((addr, Envelope::Reply { node: id, request, reply }.encode()));
-                    }
-                }
-                Output::Applied(entry) => world.with(|w| w.observer.applied(now_us, id, &entry)),
             }
-        }
-        let observation = self.0.observe();
-        world.with(|w| w.observer.observe(now_us, &observation));
+            w.observer.observe(now_us, &self.observe());
+        });
         outgoing
     }
 
     fn disk(&self) -> &SharedDisk {
-        self.0.storage()
+        self.storage()
     }
 }

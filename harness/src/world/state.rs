@@ -170,6 +170,19 @@ impl WorldState {
         self.history.push(event);
     }
 
+    /// A datagram carrying a peer message from host id `from` to host id `to` (1-based), if
+    /// that host exists.
+    pub fn peer_datagram(&self, from: u64, to: u64, bytes: Vec<u8>) -> Option<(SocketAddr, Vec<u8>)> {
+        let addr = *self.node_addrs.get((to as usize).wrapping_sub(1))?;
+        Some((addr, super::wire::Envelope::Peer { from, bytes }.encode()))
+    }
+
+    /// A datagram to client `client` with the envelope `encode` builds, if that client exists.
+    pub fn client_datagram(&self, client: u64, encode: impl FnOnce() -> Vec<u8>) -> Option<(SocketAddr, Vec<u8>)> {
+        let addr = *self.client_addrs.get(usize::try_from(client).ok()?)?;
+        Some((addr, encode()))
+    }
+
     /// Records a fault starting; returns its index for `fault_healed`.
     pub fn fault_started(&mut self, time_us: u64, kind: &str, description: String, nodes: Vec<String>) -> usize {
         self.trace.record("fault", time_us, description.as_bytes());

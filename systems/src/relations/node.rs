@@ -2,6 +2,7 @@
 //! which log index or read).
 use super::api::{Reply, Request, RequestId};
 use super::state_machine::{encode_request, FollowGraph};
+use crate::node::SansIoNode;
 use crate::raft::{AppliedEntry, Event, NodeId, Observation, Raft, RaftConfig, Role};
 use crate::storage::{Storage, StorageError};
 use crate::time::Time;
@@ -47,20 +48,6 @@ impl<S: Storage> RelationsNode<S> {
             next_read_ctx: 0,
             outputs: VecDeque::new(),
         })
-    }
-
-    /// Handles encoded bytes from peer `from`; undecodable bytes are dropped and counted.
-    pub fn handle_message(&mut self, now: Time, from: NodeId, bytes: &[u8]) -> Result<(), StorageError> {
-        self.raft.handle_message(now, from, bytes)?;
-        self.drain();
-        Ok(())
-    }
-
-    /// Fires due timers; call when `now >= poll_timeout()`.
-    pub fn handle_timeout(&mut self, now: Time) -> Result<(), StorageError> {
-        self.raft.handle_timeout(now)?;
-        self.drain();
-        Ok(())
     }
 
     /// Accepts a client request; `client` is the opaque reply address.
@@ -146,11 +133,6 @@ impl<S: Storage> RelationsNode<S> {
         self.outputs.pop_front()
     }
 
-    /// Next local time at which `handle_timeout` must be called.
-    pub fn poll_timeout(&self) -> Option<Time> {
-        self.raft.poll_timeout()
-    }
-
     /// Raft state for observers.
     pub fn observe(&self) -> Observation {
         self.raft.observe()
@@ -169,5 +151,23 @@ impl<S: Storage> RelationsNode<S> {
     /// The applied follow graph (for tests and debugging; not a linearizable read).
     pub fn state_machine(&self) -> &FollowGraph {
         self.raft.state_machine()
+    }
+}
+
+impl<S: Storage> SansIoNode for RelationsNode<S> {
+    fn poll_timeout(&self) -> Option<Time> {
+        self.raft.poll_timeout()
+    }
+
+    fn handle_timeout(&mut self, now: Time) -> Result<(), StorageError> {
+        self.raft.handle_timeout(now)?;
+        self.drain();
+        Ok(())
+    }
+
+    fn handle_message(&mut self, now: Time, from: NodeId, bytes: &[u8]) -> Result<(), StorageError> {
+        self.raft.handle_message(now, from, bytes)?;
+        self.drain();
+        Ok(())
     }
 }

@@ -6,6 +6,7 @@ use faultline_systems::raft::{AppliedEntry, EntryId, NodeId, Observation, RaftCo
 use faultline_systems::relations::{FollowGraph, Output, RelationsNode, Reply, Request, RequestId};
 use faultline_systems::storage::MemStorage;
 use faultline_systems::time::Time;
+use faultline_systems::SansIoNode;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;

@@ -27,6 +27,7 @@ pub use message::{GossipMessage, Header, Part};
 pub use persist::{Snapshot, SNAPSHOT_FILE};
 
 use super::{HlcClock, ReplicaId, SetCrdt, Timestamp};
+use crate::node::SansIoNode;
 use crate::relations::RequestId;
 use crate::storage::{Storage, StorageError};
 use crate::time::Time;
@@ -161,37 +162,6 @@ impl<S: Storage> CrdtReplica<S> {
         self.outputs.pop_front()
     }
 
-    /// When `handle_timeout` is next due.
-    pub fn poll_timeout(&self) -> Option<Time> {
-        Some(self.next_gossip)
-    }
-
-    /// Starts a gossip round when due.
-    pub fn handle_timeout(&mut self, now: Time) -> Result<(), StorageError> {
-        if now < self.next_gossip {
-            return Ok(());
-        }
-        self.next_gossip = now.saturating_add(Duration::from_micros(self.interval_us()));
-        if self.config.bugs.tombstone_gc_early {
-            let now_stamp = self.hlc.now(now);
-            let before = super::Timestamp {
-                wall_us: now_stamp.wall_us.saturating_sub(BUGGY_TOMBSTONE_GRACE_US),
-                logical: 0,
-                replica: 0,
-            };
-            self.graphs.lww.forget_tombstones_before(before);
-            self.refresh(SetKind::Lww);
-        }
-        let peers: Vec<ReplicaId> = self.config.replicas.iter().copied().filter(|&r| r != self.config.id).collect();
-        if peers.is_empty() {
-            return Ok(());
-        }
-        let to = peers[self.rng.random_range(0..peers.len())];
-        let header = self.header(now);
-        self.send(to, &GossipMessage::Digests(header));
-        Ok(())
-    }
-
     /// Applies a client request; writes are durable before they are answered.
     pub fn handle_request(&mut self, now: Time, client: u64, request: CrdtRequest) -> Result<(), StorageError> {
         if let Some((seq, reply)) = self.answered.get(&client) {
@@ -211,41 +181,6 @@ impl<S: Storage> CrdtReplica<S> {
             self.persist(true)?;
         }
         self.outputs.push_back(Output::Reply { client, request: request.id, reply });
-        Ok(())
-    }
-
-    /// Handles a gossip datagram from `from`; undecodable or invalid ones are dropped.
-    pub fn handle_message(&mut self, now: Time, from: ReplicaId, bytes: &[u8]) -> Result<(), StorageError> {
-        let Ok(message) = GossipMessage::decode(bytes) else {
-            self.stats.rejected += 1;
-            return Ok(());
-        };
-        let header = match &message {
-            GossipMessage::Digests(h) | GossipMessage::Sync { header: h, .. } => h.clone(),
-        };
-        if from == self.config.id || !self.config.replicas.contains(&from) || header.sent.replica != from {
-            self.stats.rejected += 1;
-            return Ok(());
-        }
-        if self.hlc.observe(header.sent, now).is_err() {
-            self.stats.clock_refused += 1;
-            return Ok(());
-        }
-        if let Some(s) = header.stable {
-            let r = self.reported.entry(from).or_insert(s);
-            *r = (*r).max(s);
-        }
-        let changed = match message {
-            GossipMessage::Digests(h) => {
-                self.answer_digests(now, from, &h);
-                false
-            }
-            GossipMessage::Sync { header, part, answer } => self.merge_part(now, from, &header, part, answer),
-        };
-        let collected = self.collect_stable_tombstones();
-        if changed || collected {
-            self.persist(false)?;
-        }
         Ok(())
     }
 
@@ -439,5 +374,73 @@ impl<S: Storage> CrdtReplica<S> {
             answered: self.answered.clone(),
         };
         persist::store(&mut self.storage, &snapshot, durable)
+    }
+}
+
+impl<S: Storage> SansIoNode for CrdtReplica<S> {
+    /// When `handle_timeout` is next due.
+    fn poll_timeout(&self) -> Option<Time> {
+        Some(self.next_gossip)
+    }
+
+    /// Starts a gossip round when due.
+    fn handle_timeout(&mut self, now: Time) -> Result<(), StorageError> {
+        if now < self.next_gossip {
+            return Ok(());
+        }
+        self.next_gossip = now.saturating_add(Duration::from_micros(self.interval_us()));
+        if self.config.bugs.tombstone_gc_early {
+            let now_stamp = self.hlc.now(now);
+            let before = super::Timestamp {
+                wall_us: now_stamp.wall_us.saturating_sub(BUGGY_TOMBSTONE_GRACE_US),
+                logical: 0,
+                replica: 0,
+            };
+            self.graphs.lww.forget_tombstones_before(before);
+            self.refresh(SetKind::Lww);
+        }
+        let peers: Vec<ReplicaId> = self.config.replicas.iter().copied().filter(|&r| r != self.config.id).collect();
+        if peers.is_empty() {
+            return Ok(());
+        }
+        let to = peers[self.rng.random_range(0..peers.len())];
+        let header = self.header(now);
+        self.send(to, &GossipMessage::Digests(header));
+        Ok(())
+    }
+
+    /// Handles a gossip datagram from `from`; undecodable or invalid ones are dropped.
+    fn handle_message(&mut self, now: Time, from: ReplicaId, bytes: &[u8]) -> Result<(), StorageError> {
+        let Ok(message) = GossipMessage::decode(bytes) else {
+            self.stats.rejected += 1;
+            return Ok(());
+        };
+        let header = match &message {
+            GossipMessage::Digests(h) | GossipMessage::Sync { header: h, .. } => h.clone(),
+        };
+        if from == self.config.id || !self.config.replicas.contains(&from) || header.sent.replica != from {
+            self.stats.rejected += 1;
+            return Ok(());
+        }
+        if self.hlc.observe(header.sent, now).is_err() {
+            self.stats.clock_refused += 1;
+            return Ok(());
+        }
+        if let Some(s) = header.stable {
+            let r = self.reported.entry(from).or_insert(s);
+            *r = (*r).max(s);
+        }
+        let changed = match message {
+            GossipMessage::Digests(h) => {
+                self.answer_digests(now, from, &h);
+                false
+            }
+            GossipMessage::Sync { header, part, answer } => self.merge_part(now, from, &header, part, answer),
+        };
+        let collected = self.collect_stable_tombstones();
+        if changed || collected {
+            self.persist(false)?;
+        }
+        Ok(())
     }
 }

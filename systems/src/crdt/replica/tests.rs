@@ -107,6 +107,17 @@ impl Net {
         self.drain();
     }
 
+    /// The OR-Set dots the replies reported, in order.
+    fn added_dots(&self) -> Vec<crate::crdt::Dot> {
+        self.replies
+            .iter()
+            .filter_map(|(_, r)| match r {
+                CrdtReply::Added { dot, .. } => *dot,
+                _ => None,
+            })
+            .collect()
+    }
+
     fn digests(&self) -> Vec<Digest32> {
         self.replicas.iter().flatten().map(|r| r.graphs().digest()).collect()
     }
@@ -178,14 +189,7 @@ fn a_restarted_replica_keeps_its_acknowledged_writes_and_dot_counter() {
     net.request(1, SetKind::OrSet, SetOp::Add((1, 2)));
     net.crash(1);
     net.request(1, SetKind::OrSet, SetOp::Add((2, 3)));
-    let dots: Vec<_> = net
-        .replies
-        .iter()
-        .filter_map(|(_, r)| match r {
-            CrdtReply::Added { dot, .. } => *dot,
-            _ => None,
-        })
-        .collect();
+    let dots = net.added_dots();
     assert_eq!(dots.len(), 2);
     assert_ne!(dots[0], dots[1]);
     assert!(net.replicas[0].as_ref().unwrap().graphs().orset.contains(&(1, 2)));
@@ -198,14 +202,7 @@ fn with_the_counter_bug_a_restarted_replica_reuses_a_dot() {
     net.request(1, SetKind::OrSet, SetOp::Add((1, 2)));
     net.crash(1);
     net.request(1, SetKind::OrSet, SetOp::Add((2, 3)));
-    let dots: Vec<_> = net
-        .replies
-        .iter()
-        .filter_map(|(_, r)| match r {
-            CrdtReply::Added { dot, .. } => *dot,
-            _ => None,
-        })
-        .collect();
+    let dots = net.added_dots();
     assert_eq!(dots[0], dots[1]);
 }
 
