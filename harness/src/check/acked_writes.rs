@@ -60,7 +60,7 @@ mod tests {
             o.applied(
                 index * 1000,
                 1,
-                &AppliedEntry { id: EntryId { index, term: 1, digest: index }, request: Some(*r) },
+                &AppliedEntry { id: EntryId { index, term: 1, digest: index }, request: Some(*r), command: None },
             );
         }
         o

@@ -151,7 +151,11 @@ mod tests {
     fn an_applied_entry_counts_as_a_commit_without_client_writes() {
         let mut o = RaftObserver::default();
         observe_leader(&mut o, 10 * S + 300_000, 2, 3);
-        o.applied(10 * S + 310_000, 2, &AppliedEntry { id: EntryId { index: 7, term: 3, digest: 1 }, request: None });
+        o.applied(
+            10 * S + 310_000,
+            2,
+            &AppliedEntry { id: EntryId { index: 7, term: 3, digest: 1 }, request: None, command: None },
+        );
         let c = check_liveness(Some(10 * S), 30 * S, 5 * S, &o, &[]);
         assert!(c.ok, "{}", c.detail);
         assert!(c.detail.contains("after 0.310s (a no-op entry at index 7"), "{}", c.detail);

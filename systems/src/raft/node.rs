@@ -393,4 +393,36 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
     pub fn id(&self) -> NodeId {
         self.cfg.id
     }
+
+    /// Highest index known committed.
+    pub fn commit_index(&self) -> u64 {
+        self.commit
+    }
+
+    /// Highest index applied to the state machine.
+    pub fn applied_index(&self) -> u64 {
+        self.applied
+    }
+
+    /// Last index in the log (committed or not).
+    pub fn last_index(&self) -> u64 {
+        self.log.last_index()
+    }
+
+    /// The term at `index` if the log (or its snapshot point) still knows it.
+    pub fn term_at(&self, index: u64) -> Option<u64> {
+        self.log.term_at(index)
+    }
+
+    /// The entry at `index` as (term, command; `None` for a no-op), if it is in the log
+    /// (not compacted into the snapshot, not beyond the end). Entries beyond the commit
+    /// index may still be overwritten.
+    pub fn entry_at(&self, index: u64) -> Option<(u64, Option<Vec<u8>>)> {
+        let e = &self.log.get(index)?.entry;
+        let command = match &e.data {
+            super::message::EntryData::Noop => None,
+            super::message::EntryData::Command(bytes) => Some(bytes.clone()),
+        };
+        Some((e.term, command))
+    }
 }

@@ -36,6 +36,8 @@ pub struct AppliedEntry {
     pub id: EntryId,
     /// The client request the entry carries, if any (no-op and config entries carry none).
     pub request: Option<RequestId>,
+    /// The command applied (`None` for a no-op), so observers can replay the committed log.
+    pub command: Option<Vec<u8>>,
 }
 
 /// A snapshot of a node's Raft state, taken by observers after every step.

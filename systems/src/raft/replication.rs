@@ -223,16 +223,16 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
             let index = self.applied + 1;
             let log_entry = self.log.get(index).expect("committed entries after the snapshot are in the log");
             let id = EntryId { index, term: log_entry.entry.term, digest: log_entry.digest };
-            let (output, request) = match &log_entry.entry.data {
-                EntryData::Noop => (None, None),
+            let (output, request, command) = match &log_entry.entry.data {
+                EntryData::Noop => (None, None, None),
                 EntryData::Command(bytes) => {
                     let bytes = bytes.clone();
                     let request = self.sm.request_of(&bytes);
-                    (Some(self.sm.apply(&bytes)), request)
+                    (Some(self.sm.apply(&bytes)), request, Some(bytes))
                 }
             };
             self.applied = index;
-            self.staged.push(Event::Applied { entry: AppliedEntry { id, request }, output });
+            self.staged.push(Event::Applied { entry: AppliedEntry { id, request, command }, output });
             if self.applied - self.log.snapshot_index >= self.cfg.snapshot_threshold.max(1) {
                 self.take_snapshot()?;
             }

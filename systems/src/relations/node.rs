@@ -2,6 +2,7 @@
 //! which log index or read).
 use super::api::{Reply, Request, RequestId};
 use super::state_machine::{encode_request, FollowGraph};
+use crate::logsync::{LogShipper, ShipperConfig};
 use crate::node::SansIoNode;
 use crate::raft::{AppliedEntry, Event, NodeId, Observation, Raft, RaftConfig, Role};
 use crate::storage::{Storage, StorageError};
@@ -36,6 +37,8 @@ pub struct RelationsNode<S: Storage> {
     reads: BTreeMap<u64, (u64, Request)>,
     next_read_ctx: u64,
     outputs: VecDeque<Output>,
+    /// Streams committed entries to LogSync read replicas (idle without replicas).
+    shipper: LogShipper,
 }
 
 impl<S: Storage> RelationsNode<S> {
@@ -47,7 +50,18 @@ impl<S: Storage> RelationsNode<S> {
             reads: BTreeMap::new(),
             next_read_ctx: 0,
             outputs: VecDeque::new(),
+            shipper: LogShipper::new(ShipperConfig::default(), now),
         })
+    }
+
+    /// Ships committed entries to LogSync read replicas as configured (replaces any earlier
+    /// shipper; rounds start at `now`).
+    pub fn set_shipper(&mut self, config: ShipperConfig, now: Time) {
+        self.shipper = LogShipper::new(config, now);
+    }
+
+    fn ship(&mut self, sent: Vec<(NodeId, Vec<u8>)>) {
+        self.outputs.extend(sent.into_iter().map(|(to, bytes)| Output::Send { to, bytes }));
     }
 
     /// Accepts a client request; `client` is the opaque reply address.
@@ -156,16 +170,25 @@ impl<S: Storage> RelationsNode<S> {
 
 impl<S: Storage> SansIoNode for RelationsNode<S> {
     fn poll_timeout(&self) -> Option<Time> {
-        self.raft.poll_timeout()
+        [self.raft.poll_timeout(), self.shipper.poll_timeout()].into_iter().flatten().min()
     }
 
     fn handle_timeout(&mut self, now: Time) -> Result<(), StorageError> {
         self.raft.handle_timeout(now)?;
         self.drain();
+        let mut sent = Vec::new();
+        self.shipper.handle_timeout(now, &self.raft, &mut sent);
+        self.ship(sent);
         Ok(())
     }
 
     fn handle_message(&mut self, now: Time, from: NodeId, bytes: &[u8]) -> Result<(), StorageError> {
+        if self.shipper.is_replica(from) {
+            let mut sent = Vec::new();
+            self.shipper.handle_message(&self.raft, from, bytes, &mut sent);
+            self.ship(sent);
+            return Ok(());
+        }
         self.raft.handle_message(now, from, bytes)?;
         self.drain();
         Ok(())

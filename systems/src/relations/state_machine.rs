@@ -25,6 +25,12 @@ struct SnapshotBody {
 }
 
 impl FollowGraph {
+    /// SHA-256 of the canonical snapshot encoding: equal iff the states are equal.
+    pub fn digest(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(self.snapshot()).into()
+    }
+
     /// Applies a write with dedupe; `None` means a stale retry that gets no answer.
     pub fn apply_request(&mut self, request: &Request) -> Option<Reply> {
         let RequestId { client, seq } = request.id;

@@ -49,7 +49,7 @@ fn compacted(mut o: Observation, index: u64) -> Observation {
 }
 
 fn apply(id: EntryId) -> AppliedEntry {
-    AppliedEntry { id, request: None }
+    AppliedEntry { id, request: None, command: None }
 }
 
 fn check(r: &RaftObserver, name: &str) -> CheckResult {
@@ -384,9 +384,9 @@ fn accessors_report_requests_leaders_and_first_applies() {
     r.observe(1_020_000, &leader(1, 1, 0, vec![]));
     r.observe(1_030_000, &leader(3, 0, 0, vec![])); // stale older term: not the current leader
     r.observe(2_000_000, &leader(2, 2, 0, vec![]));
-    r.applied(2_100_000, 2, &AppliedEntry { id: e(1, 2), request: None });
-    r.applied(2_200_000, 2, &AppliedEntry { id: e(2, 2), request: Some(req) });
-    r.applied(2_300_000, 1, &AppliedEntry { id: e(2, 2), request: Some(req) });
+    r.applied(2_100_000, 2, &AppliedEntry { id: e(1, 2), request: None, command: None });
+    r.applied(2_200_000, 2, &AppliedEntry { id: e(2, 2), request: Some(req), command: None });
+    r.applied(2_300_000, 1, &AppliedEntry { id: e(2, 2), request: Some(req), command: None });
     assert_eq!(r.applied_request_index(&req), Some(2));
     assert_eq!(r.applied_request_index(&RequestId { client: 2, seq: 18 }), None);
     assert_eq!(r.first_leader_at_or_after(0), Some((1_000_000, 1, 1)));

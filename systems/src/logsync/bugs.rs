@@ -1,0 +1,16 @@
+//! Planted bugs in LogSync: off by default, inert when off.
+
+/// Which planted bugs are switched on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LogSyncBugs {
+    /// `logsync-uncommitted-tail`: the leader ships its whole log, committed or not, and the
+    /// replica applies whatever it is sent, so it can serve an entry that is later overwritten.
+    pub apply_uncommitted_tail: bool,
+    /// `logsync-ignore-session-token`: a replica serves a read even when it has not caught
+    /// up to the client's token, so a client that fails over to a lagging replica reads back
+    /// in time.
+    pub ignore_session_token: bool,
+    /// `logsync-forget-applied`: a restarted replica restores its state but not how far it had
+    /// applied, so it claims an older position than its state and re-applies entries on top.
+    pub forget_applied_position: bool,
+}
