@@ -1,5 +1,6 @@
 //! Planted bugs: named fault switches in the systems, off by default, that prove the checkers bite.
 use faultline_systems::crdt::replica::CrdtBugs;
+use faultline_systems::logsync::LogSyncBugs;
 use faultline_systems::raft::RaftBugs;
 
 /// One planted bug: its switch name, the scenario that exercises it, what it breaks.
@@ -50,11 +51,41 @@ pub const ALL: &[PlantedBug] = &[
         scenario: "crdt",
         description: "keeps the OR-Set dot counter only in memory, so a restarted replica reuses dots and its new adds vanish on merge",
     },
+    PlantedBug {
+        name: "logsync-uncommitted-tail",
+        scenario: "logsync",
+        description: "the leader ships its whole log, committed or not, and replicas apply it, so a replica can serve an entry a new leader later overwrites",
+    },
+    PlantedBug {
+        name: "logsync-ignore-session-token",
+        scenario: "logsync",
+        description: "a replica serves reads without catching up to the client's session token, so a client that fails over to a lagging replica reads back in time",
+    },
+    PlantedBug {
+        name: "logsync-forget-applied",
+        scenario: "logsync",
+        description: "a restarted replica restores its state but not its applied position, so it claims an older index than its state and re-applies entries",
+    },
 ];
 
 /// Looks a bug up by name.
 pub fn find(name: &str) -> Option<&'static PlantedBug> {
     ALL.iter().find(|b| b.name == name)
+}
+
+/// Every system's switches that a list of bug names turns on.
+pub fn switches(names: &[String]) -> crate::world::PlantedSwitches {
+    crate::world::PlantedSwitches { raft: raft_bugs(names), crdt: crdt_bugs(names), logsync: logsync_bugs(names) }
+}
+
+/// The LogSync switches that a list of bug names turns on.
+pub fn logsync_bugs(names: &[String]) -> LogSyncBugs {
+    let on = |n: &str| names.iter().any(|b| b == n);
+    LogSyncBugs {
+        apply_uncommitted_tail: on("logsync-uncommitted-tail"),
+        ignore_session_token: on("logsync-ignore-session-token"),
+        forget_applied_position: on("logsync-forget-applied"),
+    }
 }
 
 /// The CRDT switches that a list of bug names turns on.

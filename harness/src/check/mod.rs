@@ -3,6 +3,7 @@ pub mod acked_writes;
 pub mod crdt;
 pub mod linearizability;
 pub mod liveness;
+pub mod logsync;
 pub mod models;
 pub mod raft_safety;
 

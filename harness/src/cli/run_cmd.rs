@@ -55,6 +55,7 @@ pub(super) fn write_run_report(dir: &Path, outcome: &RunOutcome) -> std::io::Res
             results_json: &json,
             extra_html: &outcome.extra_html,
             divergence: outcome.divergence.as_ref(),
+            staleness: outcome.staleness.as_ref(),
         },
     )?;
     Ok(())

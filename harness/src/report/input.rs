@@ -28,6 +28,19 @@ pub struct ReportInput<'a> {
     pub extra_html: &'a [(String, String)],
     /// CRDT replica divergence over time; `None` when the run had no CRDT replicas.
     pub divergence: Option<&'a Divergence>,
+    /// LogSync reads' staleness over time; `None` when the run had no LogSync replicas.
+    pub staleness: Option<&'a StalenessPoints>,
+}
+
+/// How stale each LogSync replica read was, for staleness.png.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StalenessPoints {
+    /// (replica host index, answer time µs, ms behind the committed log) per read.
+    pub reads: Vec<(usize, u64, f64)>,
+    /// Host indices of every replica (legend and colour order).
+    pub replicas: Vec<usize>,
+    /// The declared bound, ms (drawn as a line).
+    pub bound_ms: u64,
 }
 
 /// How far CRDT replicas were apart over a run: differing replica pairs after each change.

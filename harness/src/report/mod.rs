@@ -16,7 +16,7 @@ mod write;
 mod tests;
 
 pub(crate) use html::esc;
-pub use input::{Divergence, ReportFiles, ReportInput};
+pub use input::{Divergence, ReportFiles, ReportInput, StalenessPoints};
 pub use latency::{latencies, OpLatency};
 pub use quantiles::{latency_quantiles, quantile_window_us, QuantileRow};
 pub use write::{write_report, CONVERGENCE_PNG, FAULTS_FILE, HISTORY_FILE, INDEX_FILE, QUANTILES_PNG, RAW_PNG};

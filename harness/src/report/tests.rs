@@ -136,6 +136,7 @@ fn input<'a>(
         results_json: "{\n  \"verdict\": \"fail\",\n  \"note\": \"<b>\"\n}",
         extra_html: extra,
         divergence: None,
+        staleness: None,
     }
 }
 
@@ -159,6 +160,7 @@ fn empty_history_and_no_faults() {
         results_json: "{}",
         extra_html: &[],
         divergence: None,
+        staleness: None,
     };
     let files = write_report_sized(&dir, &inp, SMALL).unwrap();
     assert_eq!(files.paths.len(), 5);
@@ -255,6 +257,7 @@ fn pathological_inputs_do_not_panic() {
         results_json: "",
         extra_html: &[],
         divergence: None,
+        staleness: None,
     };
     write_report_sized(&dir, &inp, SMALL).unwrap();
     // Degenerate chart sizes must not panic either.

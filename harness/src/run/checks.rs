@@ -5,10 +5,11 @@ use crate::check::acked_writes::check_acked_writes;
 use crate::check::crdt;
 use crate::check::linearizability::{self, Budget, LinearizabilityResult};
 use crate::check::liveness::check_liveness;
+use crate::check::logsync;
 use crate::check::models::ModelKind;
 use crate::check::CheckResult;
 use crate::history::{Event, EventKind};
-use crate::report::{self, Divergence};
+use crate::report::{self, Divergence, StalenessPoints};
 use crate::workload::raft_events;
 use crate::world::World;
 
@@ -65,6 +66,18 @@ pub fn assemble(
                 converged_after_heal_s: convergence_seconds,
             });
         }
+        let mut staleness = None;
+        let mut stale_reads = Vec::new();
+        if scenario.logsync.replicas > 0 {
+            let l = &w.logsync;
+            checks.push(logsync::check_prefix(&l.samples, &l.committed));
+            checks.push(logsync::check_read_values(&l.reads, &l.committed));
+            checks.push(logsync::check_sessions(&l.reads, &l.writes));
+            stale_reads = logsync::read_staleness(&l.reads, &l.committed, &faults);
+            let (result, summary) = logsync::check_staleness(&stale_reads, scenario.logsync.staleness_bound_ms);
+            checks.push(result);
+            staleness = Some(summary);
+        }
         let ok = checks.iter().all(|c| c.ok);
         let ops = history.iter().filter(|e| e.kind == EventKind::Invoke).count() as u64;
         let latency = latency_summary(&history);
@@ -85,10 +98,16 @@ pub fn assemble(
             faults: faults.len(),
             recovery_seconds,
             convergence_seconds,
+            staleness,
             latency,
             stats: serde_json::to_value(&w.stats).unwrap_or_default(),
         };
-        RunOutcome { results, history, faults, extra_html, divergence }
+        let staleness_points = (scenario.logsync.replicas > 0).then(|| StalenessPoints {
+            reads: stale_reads.iter().map(|s| (s.node, s.time_us, s.ms)).collect(),
+            replicas: scenario.logsync_hosts().collect(),
+            bound_ms: scenario.logsync.staleness_bound_ms,
+        });
+        RunOutcome { results, history, faults, extra_html, divergence, staleness: staleness_points }
     })
 }
 

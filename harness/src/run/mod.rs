@@ -52,6 +52,8 @@ pub struct RunOutcome {
     pub extra_html: Vec<(String, String)>,
     /// CRDT replica divergence over time, for convergence.png (runs with CRDT replicas).
     pub divergence: Option<crate::report::Divergence>,
+    /// Replica reads' staleness over time, for staleness.png (runs with LogSync replicas).
+    pub staleness: Option<crate::report::StalenessPoints>,
 }
 
 /// Runs one simulation and checks it. A panic inside the simulated system is a finding:
@@ -59,12 +61,7 @@ pub struct RunOutcome {
 pub fn run(request: &RunRequest) -> RunOutcome {
     let wall_start = std::time::Instant::now();
     let bugs = request.all_bugs();
-    let state = WorldState::new(
-        request.seed,
-        request.scenario.clone(),
-        crate::bugs::raft_bugs(&bugs),
-        crate::bugs::crdt_bugs(&bugs),
-    );
+    let state = WorldState::new(request.seed, request.scenario.clone(), crate::bugs::switches(&bugs));
     let world = World::new(state);
     let engine_result = panic_capture::catch(|| engine::run(request.engine, &world));
     // Wall time is measured here, outside the simulation (under madsim, clocks inside are simulated).

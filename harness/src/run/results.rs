@@ -49,6 +49,9 @@ pub struct Results {
     /// replicas or if they never converged).
     #[serde(default)]
     pub convergence_seconds: Option<f64>,
+    /// Staleness of LogSync replica reads (null without LogSync replicas).
+    #[serde(default)]
+    pub staleness: Option<crate::check::logsync::StalenessSummary>,
     /// Operation latency summary (ok operations).
     pub latency: LatencySummary,
     /// Harness counters.

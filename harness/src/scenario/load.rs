@@ -153,6 +153,19 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
     check(cr.attempt_timeout_ms > 0, "crdt.attempt_timeout_ms", "must be > 0")?;
     check(cr.op_timeout_ms >= cr.attempt_timeout_ms, "crdt.op_timeout_ms", "must be >= attempt_timeout_ms")?;
     check(cr.mix_add + cr.mix_remove + cr.mix_contains > 0, "crdt.mix_add", "at least one weight must be > 0")?;
+    let ls = &s.logsync;
+    check(ls.replicas <= 9, "logsync.replicas", "must be 0..=9")?;
+    check(
+        ls.replicas == 0 || r.nodes > 0,
+        "logsync.replicas",
+        "LogSync replicas follow a Raft cluster: relations.nodes must be > 0",
+    )?;
+    check(ls.replicas == 0 || (1..=32).contains(&ls.clients), "logsync.clients", "must be 1..=32")?;
+    check(ls.ship_interval_ms > 0, "logsync.ship_interval_ms", "must be > 0")?;
+    check((1..=1024).contains(&ls.batch_max), "logsync.batch_max", "must be 1..=1024")?;
+    check(ls.ack_interval_ms > 0, "logsync.ack_interval_ms", "must be > 0")?;
+    check(ls.read_percent <= 100, "logsync.read_percent", "must be 0..=100")?;
+    check(ls.staleness_bound_ms > 0, "logsync.staleness_bound_ms", "must be > 0")?;
     check(r.election_timeout_min_ms > 0, "relations.election_timeout_min_ms", "must be > 0")?;
     check(
         r.election_timeout_max_ms > r.election_timeout_min_ms,

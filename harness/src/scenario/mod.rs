@@ -4,6 +4,6 @@ mod model;
 
 pub use load::{load, load_str, resolve_path, ScenarioError};
 pub use model::{
-    secs_to_us, ChecksConfig, ClockConfig, CrdtConfig, FaultKind, NemesisConfig, NemesisMode, NetworkConfig,
-    RelationsConfig, Scenario, ScheduledFault, WorkloadConfig, WorkloadMix,
+    secs_to_us, ChecksConfig, ClockConfig, CrdtConfig, FaultKind, HostKind, LogSyncConfig, NemesisConfig, NemesisMode,
+    NetworkConfig, RelationsConfig, Scenario, ScheduledFault, WorkloadConfig, WorkloadMix,
 };

@@ -27,6 +27,8 @@ pub struct Scenario {
     pub workload: WorkloadConfig,
     /// CRDT follow-graph replicas in data centres (none unless `crdt.replicas > 0`).
     pub crdt: CrdtConfig,
+    /// LogSync read replicas fed from the Raft log (none unless `logsync.replicas > 0`).
+    pub logsync: LogSyncConfig,
     /// Faults.
     pub nemesis: NemesisConfig,
     /// Checker bounds.
@@ -47,6 +49,7 @@ impl Default for Scenario {
             relations: RelationsConfig::default(),
             workload: WorkloadConfig::default(),
             crdt: CrdtConfig::default(),
+            logsync: LogSyncConfig::default(),
             nemesis: NemesisConfig::default(),
             checks: ChecksConfig::default(),
         }
@@ -63,17 +66,40 @@ impl Scenario {
         secs_to_us(self.duration_s)
     }
     /// Every server host: the Raft voters first (indices `0..relations.nodes`), then the
-    /// CRDT data-centre replicas.
+    /// CRDT data-centre replicas, then the LogSync read replicas.
     pub fn node_count(&self) -> usize {
-        self.relations.nodes + self.crdt.replicas
+        self.relations.nodes + self.crdt.replicas + self.logsync.replicas
     }
-    /// Whether host `index` is a Raft voter (otherwise a CRDT replica).
-    pub fn is_raft_node(&self, index: usize) -> bool {
-        index < self.relations.nodes
+    /// What host `index` runs.
+    pub fn host_kind(&self, index: usize) -> HostKind {
+        if index < self.relations.nodes {
+            HostKind::Raft
+        } else if index < self.relations.nodes + self.crdt.replicas {
+            HostKind::Crdt
+        } else {
+            HostKind::LogSync
+        }
     }
-    /// Every client: the Raft clients first, then the CRDT clients.
+    /// Host indices of the LogSync replicas.
+    pub fn logsync_hosts(&self) -> std::ops::Range<usize> {
+        let first = self.relations.nodes + self.crdt.replicas;
+        first..first + self.logsync.replicas
+    }
+    /// Every client: the Raft clients first, then the CRDT clients, then LogSync clients.
     pub fn client_count(&self) -> usize {
-        self.raft_clients() + self.crdt.replicas * self.crdt.clients_per_replica
+        self.raft_clients() + self.crdt_clients() + self.logsync_clients()
+    }
+    /// LogSync clients (none without LogSync replicas).
+    pub fn logsync_clients(&self) -> usize {
+        if self.logsync.replicas == 0 {
+            0
+        } else {
+            self.logsync.clients
+        }
+    }
+    /// CRDT clients.
+    pub fn crdt_clients(&self) -> usize {
+        self.crdt.replicas * self.crdt.clients_per_replica
     }
     /// Raft clients (none when there are no Raft voters).
     pub fn raft_clients(&self) -> usize {
@@ -81,6 +107,59 @@ impl Scenario {
             0
         } else {
             self.workload.clients
+        }
+    }
+}
+
+/// What a server host runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostKind {
+    /// A Raft voter of the relations service (shipping to LogSync replicas when leader).
+    Raft,
+    /// A CRDT data-centre replica.
+    Crdt,
+    /// A LogSync read replica.
+    LogSync,
+}
+
+/// LogSync read replicas: they follow the Raft log without voting and serve reads locally;
+/// their clients write through Raft and read through them with a session token.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSyncConfig {
+    /// Read replicas (0: no LogSync part in this scenario).
+    pub replicas: usize,
+    /// Clients that write through Raft and read through replicas.
+    pub clients: usize,
+    /// The leader's shipping round (also a heartbeat to replicas), milliseconds.
+    pub ship_interval_ms: u64,
+    /// Most entries per shipped message.
+    pub batch_max: usize,
+    /// Time between a replica's acknowledgements, milliseconds.
+    pub ack_interval_ms: u64,
+    /// How long a read waits at a replica for its session token, milliseconds.
+    pub read_wait_ms: u64,
+    /// Share of a LogSync client's operations that are reads (percent).
+    pub read_percent: u32,
+    /// If set, reads also ask for this maximum staleness, milliseconds.
+    pub max_staleness_ms: Option<u64>,
+    /// Declared staleness bound: a read at a replica no fault has touched for a while must be
+    /// at most this far behind the committed log, milliseconds.
+    pub staleness_bound_ms: u64,
+}
+
+impl Default for LogSyncConfig {
+    fn default() -> Self {
+        Self {
+            replicas: 0,
+            clients: 4,
+            ship_interval_ms: 20,
+            batch_max: 64,
+            ack_interval_ms: 100,
+            read_wait_ms: 50,
+            read_percent: 60,
+            max_staleness_ms: None,
+            staleness_bound_ms: 250,
         }
     }
 }

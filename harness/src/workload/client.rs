@@ -1,6 +1,8 @@
 //! One client process: pick an operation, send it to the node it believes leads, retry on
 //! NotLeader or timeout until the operation's deadline, and record the outcome.
 use super::op::{pick_operation, HistoryOp};
+use super::session::{replica_function, Session};
+use crate::check::logsync::SessionWrite;
 use crate::engine::Io;
 use crate::history::EventKind;
 use crate::world::wire::{Envelope, DATAGRAM_BYTES_MAX, PORT};
@@ -11,10 +13,12 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 
 /// How an operation ended.
-enum Outcome {
+pub(super) enum Outcome {
     Ok {
         value: Value,
         node: u64,
+        /// The log index a write committed at (0 for reads).
+        index: u64,
     },
     /// Definitely not applied.
     Fail,
@@ -22,21 +26,24 @@ enum Outcome {
     Info,
 }
 
-struct Client<'a, I: Io> {
-    world: &'a World,
-    index: usize,
-    socket: I::Socket,
-    rng: ChaCha8Rng,
+pub(super) struct Client<'a, I: Io> {
+    pub(super) world: &'a World,
+    pub(super) index: usize,
+    pub(super) socket: I::Socket,
+    pub(super) rng: ChaCha8Rng,
     nodes: usize,
     leader_hint: Option<usize>,
-    buf: Vec<u8>,
+    pub(super) buf: Vec<u8>,
+    /// For a LogSync client: its session, and reads go to replicas.
+    pub(super) session: Option<Session>,
 }
 
 /// Salt for client RNG streams.
 const CLIENT_RNG_SALT: u64 = 0x434c_4945_4e54_0000;
 
-/// Runs client `index` until the scenario's end.
-pub async fn raft_client_main<I: Io>(world: World, index: usize) {
+/// Runs client `index` until the scenario's end. With a `session` it is a LogSync client:
+/// it writes through Raft and reads through the read replicas.
+pub async fn raft_client_main<I: Io>(world: World, index: usize, session: Option<Session>) {
     let Ok(socket) = I::bind(PORT).await else { return };
     let (seed, scenario) = world.with(|w| (w.seed, w.scenario.clone()));
     let mut client = Client::<I> {
@@ -47,6 +54,7 @@ pub async fn raft_client_main<I: Io>(world: World, index: usize) {
         nodes: scenario.relations.nodes,
         leader_hint: None,
         buf: vec![0u8; DATAGRAM_BYTES_MAX],
+        session,
     };
     let w = &scenario.workload;
     let end_us = scenario.end_us();
@@ -59,20 +67,35 @@ pub async fn raft_client_main<I: Io>(world: World, index: usize) {
         if I::now_us() >= end_us {
             break;
         }
-        let op = pick_operation(&mut client.rng, w, I::now_us());
+        let mut op = pick_operation(&mut client.rng, w, I::now_us());
+        if let Some(session) = &client.session {
+            op = session.reshape(op, &mut client.rng);
+        }
         seq += 1;
         let id = RequestId { client: index as u64, seq };
-        let h = HistoryOp::of(&op);
+        let mut h = HistoryOp::of(&op);
+        let replica_read = client.session.is_some() && !op.is_write();
+        if replica_read {
+            h.f = replica_function(h.f);
+        }
+        let invoke_us = I::now_us();
         world.with(|s| {
-            s.record_op(I::now_us(), process, EventKind::Invoke, h.f, Some(h.key.clone()), h.value.clone(), None)
+            s.record_op(invoke_us, process, EventKind::Invoke, h.f, Some(h.key.clone()), h.value.clone(), None)
         });
-        let outcome = client.execute(&op, id, w.attempt_timeout_ms * 1000, w.op_timeout_ms * 1000).await;
+        let outcome = if replica_read {
+            client.replica_read(&op, id, invoke_us).await
+        } else {
+            client.execute(&op, id, w.attempt_timeout_ms * 1000, w.op_timeout_ms * 1000).await
+        };
         let now = I::now_us();
         let in_doubt = matches!(outcome, Outcome::Info);
         world.with(|s| match outcome {
-            Outcome::Ok { value, node } => {
+            Outcome::Ok { value, node, index: at } => {
                 if op.is_write() {
                     s.acked_writes.push(id);
+                    if client.session.is_some() {
+                        s.logsync.writes.push(SessionWrite { client: index, complete_us: now, index: at });
+                    }
                 }
                 s.record_op(now, process, EventKind::Ok, h.f, Some(h.key), value, Some(format!("n{node}")));
             }
@@ -116,7 +139,14 @@ impl<I: Io> Client<'_, I> {
                 Some((node, reply)) => match HistoryOp::ok_value(op, &reply) {
                     Some(value) => {
                         self.leader_hint = Some(target);
-                        return Outcome::Ok { value, node };
+                        let index = match reply {
+                            Reply::Written { index, .. } => index,
+                            _ => 0,
+                        };
+                        if let Some(session) = &mut self.session {
+                            session.token = session.token.max(index);
+                        }
+                        return Outcome::Ok { value, node, index };
                     }
                     // A reply of the wrong shape is a bug in the server; treat it as unknown.
                     None => return if op.is_write() { Outcome::Info } else { Outcome::Fail },

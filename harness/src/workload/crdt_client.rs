@@ -37,9 +37,14 @@ pub fn pick_crdt_operation(rng: &mut impl Rng, c: &CrdtConfig) -> (SetKind, SetO
 /// The history's operation names for CRDT operations (Raft ones differ).
 pub const CRDT_FUNCTIONS: [&str; 3] = ["add", "remove", "contains"];
 
-/// The Raft clients' events of a history (what the linearizability checker judges).
+/// The Raft clients' events of a history (what the linearizability checker judges): no
+/// CRDT operations, no LogSync replica reads.
 pub fn raft_events(history: &[Event]) -> Vec<Event> {
-    history.iter().filter(|e| !CRDT_FUNCTIONS.contains(&e.f.as_str())).cloned().collect()
+    history
+        .iter()
+        .filter(|e| !CRDT_FUNCTIONS.contains(&e.f.as_str()) && !super::is_replica_function(&e.f))
+        .cloned()
+        .collect()
 }
 
 fn f_name(op: SetOp) -> &'static str {

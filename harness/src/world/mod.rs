@@ -3,6 +3,7 @@
 mod clock;
 mod crdt_host;
 mod disk;
+mod logsync_host;
 mod node_host;
 mod raft_host;
 mod state;
@@ -12,5 +13,5 @@ pub mod wire;
 pub use clock::SimClock;
 pub use disk::{DiskStats, SharedDisk};
 pub use node_host::node_main;
-pub use state::{client_name, node_name, NodeSlot, Stats, WireFaults, World, WorldState};
+pub use state::{client_name, node_name, NodeSlot, PlantedSwitches, Stats, WireFaults, World, WorldState};
 pub use trace::Trace;

@@ -6,7 +6,9 @@ use super::state::{node_name, World};
 use super::wire::{Envelope, DATAGRAM_BYTES_MAX, PORT};
 use super::SharedDisk;
 use crate::engine::Io;
+use crate::scenario::HostKind;
 use faultline_systems::crdt::replica::CrdtReplica;
+use faultline_systems::logsync::LogSyncReplica;
 use faultline_systems::relations::RelationsNode;
 use faultline_systems::storage::StorageError;
 use faultline_systems::time::Time;
@@ -54,12 +56,12 @@ struct Held {
 /// crashes (losing unsynced writes) and it boots again from what the disk kept.
 pub async fn node_main<I: Io>(world: World, index: usize) {
     let Ok(socket) = I::bind(PORT).await else { return };
-    let raft = world.with(|w| w.scenario.is_raft_node(index));
+    let kind = world.with(|w| w.scenario.host_kind(index));
     loop {
-        let failure = if raft {
-            run_incarnation::<I, RelationsNode<SharedDisk>>(&world, index, &socket).await
-        } else {
-            run_incarnation::<I, CrdtReplica<SharedDisk>>(&world, index, &socket).await
+        let failure = match kind {
+            HostKind::Raft => run_incarnation::<I, RelationsNode<SharedDisk>>(&world, index, &socket).await,
+            HostKind::Crdt => run_incarnation::<I, CrdtReplica<SharedDisk>>(&world, index, &socket).await,
+            HostKind::LogSync => run_incarnation::<I, LogSyncReplica<SharedDisk>>(&world, index, &socket).await,
         };
         let restart_at = world.with(|w| {
             let now = I::now_us();

@@ -2,6 +2,7 @@
 use super::node_host::{Boot, Hosted};
 use super::wire::Envelope;
 use super::{SharedDisk, World};
+use faultline_systems::logsync::ShipperConfig;
 use faultline_systems::raft::RaftConfig;
 use faultline_systems::relations::{Output, RelationsNode};
 use faultline_systems::storage::StorageError;
@@ -32,8 +33,19 @@ fn raft_config(world: &World, index: usize, boot: Boot) -> (RaftConfig, SharedDi
 impl Hosted for RelationsNode<SharedDisk> {
     fn boot(world: &World, index: usize, boot: Boot, now: Time) -> Result<Self, StorageError> {
         let (config, disk) = raft_config(world, index, boot);
-        world.with(|w| w.observer.restarted(index as u64 + 1, crate::engine::sim_now_us().unwrap_or(0)));
-        RelationsNode::new(config, disk, now)
+        let shipper = world.with(|w| {
+            w.observer.restarted(index as u64 + 1, crate::engine::sim_now_us().unwrap_or(0));
+            let l = &w.scenario.logsync;
+            ShipperConfig {
+                replicas: w.scenario.logsync_hosts().map(|h| h as u64 + 1).collect(),
+                interval: Duration::from_millis(l.ship_interval_ms),
+                batch_max: l.batch_max,
+                bugs: w.logsync_bugs,
+            }
+        });
+        let mut node = RelationsNode::new(config, disk, now)?;
+        node.set_shipper(shipper, now);
+        Ok(node)
     }
 
     fn handle_client(&mut self, now: Time, envelope: Envelope) -> Result<(), StorageError> {
@@ -52,7 +64,10 @@ impl Hosted for RelationsNode<SharedDisk> {
                     Output::Send { to, bytes } => outgoing.extend(w.peer_datagram(id, to, bytes)),
                     Output::Reply { client, request, reply } => outgoing
                         .extend(w.client_datagram(client, || Envelope::Reply { node: id, request, reply }.encode())),
-                    Output::Applied(entry) => w.observer.applied(now_us, id, &entry),
+                    Output::Applied(entry) => {
+                        w.logsync.committed(now_us, &entry);
+                        w.observer.applied(now_us, id, &entry);
+                    }
                 }
             }
             w.observer.observe(now_us, &self.observe());

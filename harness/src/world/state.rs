@@ -4,11 +4,13 @@
 //! holds it across an `.await`.
 use super::{SharedDisk, SimClock, Trace};
 use crate::check::crdt::CrdtObserver;
+use crate::check::logsync::LogSyncObserver;
 use crate::check::raft_safety::RaftObserver;
 use crate::history::{Event, EventKind};
 use crate::nemesis::FaultWindow;
 use crate::scenario::Scenario;
 use faultline_systems::crdt::replica::CrdtBugs;
+use faultline_systems::logsync::LogSyncBugs;
 use faultline_systems::raft::RaftBugs;
 use faultline_systems::relations::RequestId;
 use rand::SeedableRng;
@@ -76,6 +78,17 @@ pub struct Stats {
     pub storage_failures: u64,
 }
 
+/// The planted-bug switches of every system.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PlantedSwitches {
+    /// Raft's.
+    pub raft: RaftBugs,
+    /// The CRDT replicas'.
+    pub crdt: CrdtBugs,
+    /// LogSync's.
+    pub logsync: LogSyncBugs,
+}
+
 /// Everything a run shares.
 pub struct WorldState {
     /// The run seed.
@@ -86,6 +99,8 @@ pub struct WorldState {
     pub raft_bugs: RaftBugs,
     /// Planted CRDT bugs switched on.
     pub crdt_bugs: CrdtBugs,
+    /// Planted LogSync bugs switched on.
+    pub logsync_bugs: LogSyncBugs,
     /// Node addresses, index = node index (Raft id - 1).
     pub node_addrs: Vec<SocketAddr>,
     /// Client addresses, index = client index.
@@ -108,6 +123,8 @@ pub struct WorldState {
     pub observer: RaftObserver,
     /// CRDT replicas' digests and states over time, and the CRDT clients' operations.
     pub crdt: CrdtObserver,
+    /// The committed log replayed, LogSync replicas' positions, and their clients' reads.
+    pub logsync: LogSyncObserver,
     /// Counters.
     pub stats: Stats,
 }
@@ -119,7 +136,9 @@ const DISK_RNG_SALT: u64 = 0x4449_534b_0000_0000;
 
 impl WorldState {
     /// Fresh state for a run; addresses are filled in by the engine.
-    pub fn new(seed: u64, scenario: Arc<Scenario>, raft_bugs: RaftBugs, crdt_bugs: CrdtBugs) -> Self {
+    pub fn new(seed: u64, scenario: Arc<Scenario>, bugs: PlantedSwitches) -> Self {
+        let PlantedSwitches { raft: raft_bugs, crdt: crdt_bugs, logsync: logsync_bugs } = bugs;
+        let logsync_enabled = scenario.logsync.replicas > 0;
         let nodes = (0..scenario.node_count())
             .map(|i| NodeSlot {
                 name: node_name(i),
@@ -134,6 +153,7 @@ impl WorldState {
             scenario,
             raft_bugs,
             crdt_bugs,
+            logsync_bugs,
             node_addrs: Vec::new(),
             client_addrs: Vec::new(),
             nodes,
@@ -145,6 +165,7 @@ impl WorldState {
             trace: Trace::default(),
             observer: RaftObserver::default(),
             crdt: CrdtObserver::default(),
+            logsync: LogSyncObserver::new(logsync_enabled),
             stats: Stats::default(),
         }
     }

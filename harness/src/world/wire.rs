@@ -1,5 +1,6 @@
 //! What crosses the simulated network between hosts: one envelope per datagram (postcard).
 use faultline_systems::crdt::replica::{CrdtReply, CrdtRequest};
+use faultline_systems::logsync::{ReplicaRead, ReplicaReply};
 use faultline_systems::relations::{Reply, Request, RequestId};
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +22,10 @@ pub enum Envelope {
     CrdtRequest { client: u64, request: CrdtRequest },
     /// A CRDT replica's reply; `node` is its 1-based host id.
     CrdtReply { node: u64, request: RequestId, reply: CrdtReply },
+    /// A client's read at a LogSync replica.
+    ReplicaRead { client: u64, read: ReplicaRead },
+    /// A LogSync replica's answer; `node` is its 1-based host id.
+    ReplicaReply { node: u64, request: RequestId, reply: ReplicaReply },
 }
 
 impl Envelope {

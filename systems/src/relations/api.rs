@@ -50,7 +50,9 @@ pub struct Request {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Reply {
     /// A write committed and was applied; `changed` says whether the edge set changed.
-    Written { changed: bool },
+    /// `index` is the log index the write committed at (a session token for LogSync reads;
+    /// for a retried write answered from the dedupe table, the retry's index, which is later).
+    Written { changed: bool, index: u64 },
     /// Answer to `IsFollowing`.
     Bool(bool),
     /// Answer to `Followers` / `Following`, sorted ascending.

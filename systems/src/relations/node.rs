@@ -118,7 +118,10 @@ impl<S: Storage> RelationsNode<S> {
                     let waiting = self.proposals.split_off(&(index + 1));
                     let done = std::mem::replace(&mut self.proposals, waiting);
                     if let Some(p) = done.get(&index) {
-                        if let Some(Some((request, reply))) = output {
+                        if let Some(Some((request, mut reply))) = output {
+                            if let Reply::Written { index: at, .. } = &mut reply {
+                                *at = index;
+                            }
                             if p.term == term && p.request == request {
                                 let client = p.client;
                                 self.outputs.push_back(Output::Reply { client, request, reply });

@@ -43,8 +43,12 @@ impl FollowGraph {
             }
         }
         let reply = match request.op {
-            Operation::Follow { follower, followee } => Reply::Written { changed: self.follow(follower, followee) },
-            Operation::Unfollow { follower, followee } => Reply::Written { changed: self.unfollow(follower, followee) },
+            Operation::Follow { follower, followee } => {
+                Reply::Written { changed: self.follow(follower, followee), index: 0 }
+            }
+            Operation::Unfollow { follower, followee } => {
+                Reply::Written { changed: self.unfollow(follower, followee), index: 0 }
+            }
             // Reads never travel the log; one that did is answered but changes nothing.
             ref read => self.query(read),
         };
@@ -79,7 +83,7 @@ impl FollowGraph {
             Operation::Counts { user } => {
                 Reply::Counts { followers: len(&self.followers, user), following: len(&self.following, user) }
             }
-            Operation::Follow { .. } | Operation::Unfollow { .. } => Reply::Written { changed: false },
+            Operation::Follow { .. } | Operation::Unfollow { .. } => Reply::Written { changed: false, index: 0 },
         }
     }
 }

@@ -1,0 +1,89 @@
+//! No phantom reads and consistent prefix: a replica's state is always the committed state
+//! machine at the index it claims, and every value it returns comes from that state.
+use super::observer::{CommittedEntry, ReplicaReadRecord, ReplicaSample};
+use crate::check::CheckResult;
+use crate::world::node_name;
+use faultline_systems::relations::FollowGraph;
+
+/// Problems listed in a detail before "and N more".
+const SHOWN_MAX: usize = 3;
+
+/// Joins problems into one result.
+pub(super) fn verdict(name: &str, problems: Vec<String>, pass: String) -> CheckResult {
+    if problems.is_empty() {
+        return CheckResult::pass(name, pass);
+    }
+    let more = problems.len().saturating_sub(SHOWN_MAX);
+    let mut detail = problems.into_iter().take(SHOWN_MAX).collect::<Vec<_>>().join("; ");
+    if more > 0 {
+        detail.push_str(&format!("; and {more} more"));
+    }
+    CheckResult::fail(name, detail)
+}
+
+fn committed_at(committed: &[CommittedEntry], index: u64) -> Option<&CommittedEntry> {
+    committed.get(usize::try_from(index.checked_sub(1)?).ok()?)
+}
+
+/// Every replica sample against the committed log.
+pub fn check_prefix(samples: &[ReplicaSample], committed: &[CommittedEntry]) -> CheckResult {
+    let empty = FollowGraph::default().digest();
+    let mut problems = Vec::new();
+    for s in samples {
+        let at = format!("{} at {} µs", node_name(s.node), s.time_us);
+        if s.applied == 0 {
+            if s.digest != empty {
+                problems.push(format!("{at} claims index 0 but its state is not empty"));
+            }
+            continue;
+        }
+        match committed_at(committed, s.applied) {
+            None => problems.push(format!("{at} applied index {} which never committed", s.applied)),
+            Some(c) if c.term != s.applied_term => problems.push(format!(
+                "{at} applied index {} of term {}, but the committed entry there has term {}",
+                s.applied, s.applied_term, c.term
+            )),
+            Some(c) if s.time_us < c.commit_us => {
+                problems.push(format!("{at} applied index {} before it committed (at {} µs)", s.applied, c.commit_us))
+            }
+            Some(c) if c.digest != s.digest => {
+                problems.push(format!("{at} claims index {} but its state is not the committed state there", s.applied))
+            }
+            Some(_) => {}
+        }
+    }
+    let replicas: std::collections::BTreeSet<usize> = samples.iter().map(|s| s.node).collect();
+    let pass = format!(
+        "{} states of {} replicas each equal the committed prefix they claim ({} entries committed)",
+        samples.len(),
+        replicas.len(),
+        committed.len()
+    );
+    verdict("logsync-consistent-prefix", problems, pass)
+}
+
+/// Every answered read against the committed state at the index it claims.
+pub fn check_read_values(reads: &[ReplicaReadRecord], committed: &[CommittedEntry]) -> CheckResult {
+    let mut problems = Vec::new();
+    for r in reads {
+        let state = match r.index {
+            0 => Some(FollowGraph::default()),
+            i => committed_at(committed, i).map(|c| c.state.clone()),
+        };
+        let at = format!("{} read at {} µs", node_name(r.node), r.complete_us);
+        match state {
+            None => problems.push(format!("{at} claims index {} which never committed", r.index)),
+            Some(g) => {
+                let want = g.query(&r.op);
+                if want != r.reply {
+                    problems.push(format!(
+                        "{at}: {:?} returned {:?}, but the committed state at index {} gives {:?}",
+                        r.op, r.reply, r.index, want
+                    ));
+                }
+            }
+        }
+    }
+    let pass = format!("{} replica reads each match the committed state at their index", reads.len());
+    verdict("logsync-no-phantom-reads", problems, pass)
+}

@@ -1,0 +1,120 @@
+//! LogSync clients: a Raft client whose reads go to the read replicas with a session token
+//! (the highest log index it has written or read), failing over to the next replica when
+//! one answers `Behind` or not at all.
+use super::client::{Client, Outcome};
+use crate::check::logsync::ReplicaReadRecord;
+use crate::engine::Io;
+use crate::world::wire::Envelope;
+use faultline_systems::logsync::{ReplicaRead, ReplicaReply};
+use faultline_systems::relations::{Operation, RequestId};
+use rand::Rng;
+use serde_json::json;
+
+/// A LogSync client's session.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// Highest log index this client has written or read.
+    pub token: u64,
+    /// Host indices of the replicas, and which one the client uses now.
+    pub replicas: Vec<usize>,
+    /// Index into `replicas`.
+    pub current: usize,
+    /// Share of operations that are reads, percent.
+    pub read_percent: u32,
+    /// Freshness the reads ask for.
+    pub max_staleness_ms: Option<u64>,
+    /// One try at one replica, µs.
+    pub attempt_us: u64,
+    /// Give up on a read after this long, µs.
+    pub op_timeout_us: u64,
+}
+
+/// The history name of a replica read (distinct from linearizable Raft reads).
+pub fn replica_function(f: &'static str) -> &'static str {
+    match f {
+        "is_following" => "replica_is_following",
+        "followers" => "replica_followers",
+        "following" => "replica_following",
+        _ => "replica_follower_count",
+    }
+}
+
+/// Whether a history function is a replica read.
+pub fn is_replica_function(f: &str) -> bool {
+    f.starts_with("replica_")
+}
+
+impl Session {
+    /// Turns `op` into a read or a write as the read share says, on the same users.
+    pub fn reshape(&self, op: Operation, rng: &mut impl Rng) -> Operation {
+        let want_read = rng.random_range(0..100) < self.read_percent;
+        match (want_read, op) {
+            (true, Operation::Follow { follower, followee } | Operation::Unfollow { follower, followee }) => {
+                Operation::IsFollowing { follower, followee }
+            }
+            (false, Operation::IsFollowing { follower, followee }) => Operation::Follow { follower, followee },
+            (false, Operation::Followers { user } | Operation::Following { user } | Operation::Counts { user }) => {
+                // A write needs two users; the other one is the user's neighbour.
+                Operation::Unfollow { follower: user + 1, followee: user }
+            }
+            (_, op) => op,
+        }
+    }
+}
+
+impl<I: Io> Client<'_, I> {
+    /// Reads at the current replica with the session token; on `Behind` or silence, fails
+    /// over to the next replica, until the read's deadline.
+    pub(super) async fn replica_read(&mut self, op: &Operation, id: RequestId, invoke_us: u64) -> Outcome {
+        let Some(session) = self.session.clone() else { return Outcome::Fail };
+        let deadline = invoke_us + session.op_timeout_us;
+        let read = ReplicaRead { id, op: op.clone(), token: session.token, max_staleness_ms: session.max_staleness_ms };
+        let request = Envelope::ReplicaRead { client: self.index as u64, read }.encode();
+        let mut current = session.current;
+        while I::now_us() < deadline {
+            let host = session.replicas[current % session.replicas.len()];
+            let Some(addr) = self.world.with(|w| w.node_addrs.get(host).copied()) else { return Outcome::Fail };
+            I::send(&self.socket, addr, &request).await;
+            let until = (I::now_us() + session.attempt_us).min(deadline);
+            if let Some(ReplicaReply::Value { reply, index }) = self.await_replica(id, until).await {
+                let complete_us = I::now_us();
+                if let Some(s) = &mut self.session {
+                    s.token = s.token.max(index);
+                    s.current = current;
+                }
+                let record = ReplicaReadRecord {
+                    client: self.index,
+                    node: host,
+                    op: op.clone(),
+                    invoke_us,
+                    complete_us,
+                    token: session.token,
+                    reply: reply.clone(),
+                    index,
+                };
+                self.world.with(|w| w.logsync.reads.push(record));
+                let value = json!({ "reply": reply, "index": index });
+                return Outcome::Ok { value, node: host as u64 + 1, index };
+            }
+            // Behind, or no answer: the next replica.
+            current = (current + 1) % session.replicas.len();
+        }
+        Outcome::Fail
+    }
+
+    async fn await_replica(&mut self, id: RequestId, until_us: u64) -> Option<ReplicaReply> {
+        loop {
+            let received = tokio::select! {
+                biased;
+                r = I::recv(&self.socket, &mut self.buf) => r.ok(),
+                _ = I::sleep_until_us(until_us) => return None,
+            };
+            let Some(len) = received else { continue };
+            if let Ok(Envelope::ReplicaReply { request, reply, .. }) = Envelope::decode(&self.buf[..len]) {
+                if request == id {
+                    return Some(reply);
+                }
+            }
+        }
+    }
+}
