@@ -56,3 +56,18 @@ fn tombstone_gc_early_is_caught() {
 fn dot_counter_not_persisted_is_caught() {
     caught_within_100_seeds("crdt-dot-counter-not-persisted");
 }
+
+#[test]
+fn uncommitted_tail_is_caught() {
+    caught_within_100_seeds("logsync-uncommitted-tail");
+}
+
+#[test]
+fn ignoring_the_session_token_is_caught() {
+    caught_within_100_seeds("logsync-ignore-session-token");
+}
+
+#[test]
+fn forgetting_the_applied_position_is_caught() {
+    caught_within_100_seeds("logsync-forget-applied");
+}

@@ -19,4 +19,6 @@ pub(crate) use html::esc;
 pub use input::{Divergence, ReportFiles, ReportInput, StalenessPoints};
 pub use latency::{latencies, OpLatency};
 pub use quantiles::{latency_quantiles, quantile_window_us, QuantileRow};
-pub use write::{write_report, CONVERGENCE_PNG, FAULTS_FILE, HISTORY_FILE, INDEX_FILE, QUANTILES_PNG, RAW_PNG};
+pub use write::{
+    write_report, CONVERGENCE_PNG, FAULTS_FILE, HISTORY_FILE, INDEX_FILE, QUANTILES_PNG, RAW_PNG, STALENESS_PNG,
+};

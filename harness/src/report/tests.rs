@@ -309,3 +309,27 @@ fn a_crdt_run_adds_the_convergence_chart_and_section() {
     assert_png(&dir.join(CONVERGENCE_PNG), 1000);
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_logsync_run_adds_the_staleness_chart_and_section() {
+    let dir = scratch("staleness");
+    let history = synthetic(60, 30_000_000, 3);
+    let faults = faults();
+    let checks = checks();
+    let stale = StalenessPoints {
+        reads: vec![(5, 1_000_000, 0.0), (6, 2_000_000, 12.5), (7, 9_000_000, 300.0), (5, 20_000_000, 3.0)],
+        replicas: vec![5, 6, 7],
+        bound_ms: 250,
+    };
+    let inp = ReportInput { staleness: Some(&stale), ..input(&history, &faults, &checks, &[]) };
+    let files = write_report_sized(&dir, &inp, SMALL).unwrap();
+    let names: Vec<_> = files.paths.iter().map(|p| p.file_name().unwrap().to_str().unwrap().to_string()).collect();
+    assert_eq!(names, [HISTORY_FILE, FAULTS_FILE, RAW_PNG, QUANTILES_PNG, STALENESS_PNG, INDEX_FILE]);
+    assert_png(&dir.join(STALENESS_PNG), 2000);
+    let html = fs::read_to_string(dir.join(INDEX_FILE)).unwrap();
+    assert!(html.contains("<h2>LogSync staleness</h2>") && html.contains(STALENESS_PNG));
+    let empty = StalenessPoints { reads: Vec::new(), ..stale.clone() };
+    write_report_sized(&dir, &ReportInput { staleness: Some(&empty), ..inp }, SMALL).unwrap();
+    assert_png(&dir.join(STALENESS_PNG), 1000);
+    fs::remove_dir_all(&dir).unwrap();
+}

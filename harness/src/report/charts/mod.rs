@@ -6,6 +6,7 @@ mod legend;
 mod quantiles;
 mod raw;
 mod shading;
+mod staleness;
 
 use std::io;
 use std::path::Path;
@@ -20,6 +21,7 @@ use super::spans::Span;
 pub(crate) use convergence::draw_convergence;
 pub(crate) use quantiles::{draw_quantiles, window_label};
 pub(crate) use raw::draw_raw;
+pub(crate) use staleness::draw_staleness;
 
 /// Everything both charts draw from, computed once by the report writer.
 pub(crate) struct ChartData<'a> {

@@ -35,6 +35,8 @@ pub(crate) struct PageData<'a> {
     pub quantiles_png: &'a str,
     /// File name of the CRDT divergence chart, if the run had CRDT replicas.
     pub convergence_png: Option<&'a str>,
+    /// File name of the LogSync staleness chart, if the run had read replicas.
+    pub staleness_png: Option<&'a str>,
 }
 
 /// Renders the whole page. Deterministic: nothing here reads clocks or hash-ordered maps.
@@ -88,6 +90,16 @@ pub(crate) fn render_page(input: &ReportInput<'_>, d: &PageData<'_>) -> String {
              <figure><img src=\"{png}\" width=\"1200\" height=\"600\" alt=\"replica pairs with differing state against simulated time, fault windows shaded\">\
              <figcaption>Pairs of data-centre replicas whose state digests differ; the dashed line is the heal, \
              after which writes stop and the curve must reach zero.</figcaption></figure></section>",
+            png = esc(png),
+        );
+    }
+    if let Some(png) = d.staleness_png {
+        let _ = writeln!(
+            s,
+            "<section><h2>LogSync staleness</h2>\
+             <figure><img src=\"{png}\" width=\"1200\" height=\"600\" alt=\"how far behind the committed log each replica read was, against simulated time, fault windows shaded\">\
+             <figcaption>Each dot is a read answered by a read replica: how long ago the first committed entry it \
+             did not reflect had committed. The dashed line is the declared bound, which holds for reads with no fault near them.</figcaption></figure></section>",
             png = esc(png),
         );
     }
