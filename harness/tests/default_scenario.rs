@@ -1,5 +1,5 @@
-//! The default scenario (Raft relations service and CRDT data centres together), faults on,
-//! must pass on many seeds and on both engines.
+//! The default scenario (Raft relations service, CRDT data centres and LogSync read replicas
+//! together), faults on, must pass on many seeds and on both engines.
 mod common;
 use common::{explain, run_seed, sweep_seeds};
 use faultline::engine::EngineKind;
@@ -21,6 +21,8 @@ fn twenty_seeds_of_the_default_scenario_pass_on_madsim() {
             "liveness",
             "crdt-convergence",
             "crdt-orset",
+            "logsync-consistent-prefix",
+            "logsync-sessions",
         ] {
             assert!(names.contains(&expected), "seed {}: no {expected} check in {names:?}", r.seed);
         }

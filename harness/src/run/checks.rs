@@ -54,7 +54,7 @@ pub fn assemble(
         let mut convergence_seconds = None;
         let mut divergence = None;
         if scenario.crdt.replicas > 0 {
-            let replicas: Vec<usize> = (scenario.relations.nodes..scenario.node_count()).collect();
+            let replicas: Vec<usize> = scenario.crdt_hosts().collect();
             let (result, convergence) = crdt::check_convergence(&w.crdt.samples, &replicas, scenario.heal_us());
             convergence_seconds = convergence.seconds_after_heal;
             checks.push(result);

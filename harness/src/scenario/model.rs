@@ -80,6 +80,10 @@ impl Scenario {
             HostKind::LogSync
         }
     }
+    /// Host indices of the CRDT data-centre replicas.
+    pub fn crdt_hosts(&self) -> std::ops::Range<usize> {
+        self.relations.nodes..self.relations.nodes + self.crdt.replicas
+    }
     /// Host indices of the LogSync replicas.
     pub fn logsync_hosts(&self) -> std::ops::Range<usize> {
         let first = self.relations.nodes + self.crdt.replicas;

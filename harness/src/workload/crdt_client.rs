@@ -71,7 +71,7 @@ pub async fn crdt_client_main<I: Io>(world: World, client: usize, crdt_index: us
     let (seed, scenario) = world.with(|w| (w.seed, w.scenario.clone()));
     let c = &scenario.crdt;
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ CRDT_CLIENT_RNG_SALT ^ crdt_index as u64);
-    let home = scenario.relations.nodes + crdt_index % c.replicas;
+    let home = scenario.crdt_hosts().start + crdt_index % c.replicas;
     let clients = scenario.client_count() as u64;
     let mut process = client as u64;
     let mut seq = 0u64;

@@ -13,10 +13,9 @@ impl Hosted for CrdtReplica<SharedDisk> {
     fn boot(world: &World, index: usize, boot: Boot, now: Time) -> Result<Self, StorageError> {
         let (config, disk) = world.with(|w| {
             let s = &w.scenario;
-            let first = s.relations.nodes as u64 + 1;
             let config = ReplicaConfig {
                 id: index as u64 + 1,
-                replicas: (first..first + s.crdt.replicas as u64).collect(),
+                replicas: s.crdt_hosts().map(|h| h as u64 + 1).collect(),
                 gossip_interval: Duration::from_millis(s.crdt.gossip_interval_ms),
                 rng_seed: boot.rng_seed(index),
                 bugs: w.crdt_bugs,

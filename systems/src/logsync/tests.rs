@@ -172,3 +172,30 @@ fn garbage_and_strangers_are_rejected() {
     assert_eq!(r.applied(), 0);
     assert_eq!(r.stats().rejected, 2);
 }
+
+#[test]
+fn a_conflicting_entry_at_an_applied_index_is_never_applied() {
+    let mut r = replica(LogSyncBugs::default(), MemStorage::new());
+    r.handle_message(Time::ZERO, LEADER, &entries(2, vec![follow(1), follow(2)])).unwrap();
+    let before = r.observe();
+    let mut other = follow(2);
+    other.term = 7;
+    other.payload = None;
+    r.handle_message(Time::ZERO, LEADER, &entries(2, vec![other])).unwrap();
+    assert_eq!(r.observe(), before);
+    assert_eq!(r.stats().conflicts, 1);
+}
+
+#[test]
+fn a_read_asking_for_freshness_waits_until_the_replica_has_heard_the_leader() {
+    let mut r = replica(LogSyncBugs::default(), MemStorage::new());
+    let fresh = ReplicaRead { max_staleness_ms: Some(30), ..read(0) };
+    r.handle_request(Time::ZERO, 5, fresh.clone()).unwrap();
+    assert!(replies(&mut r).is_empty(), "never heard from a leader: not fresh");
+    r.handle_message(Time::from_micros(1_000), LEADER, &entries(1, vec![follow(1)])).unwrap();
+    assert_eq!(replies(&mut r), vec![ReplicaReply::Value { reply: Reply::Bool(true), index: 1 }]);
+    // 40 ms of silence later the same read is too stale to answer at once.
+    r.handle_request(Time::from_micros(41_000), 5, fresh).unwrap();
+    r.handle_timeout(Time::from_micros(41_000 + 50_000)).unwrap();
+    assert_eq!(replies(&mut r), vec![ReplicaReply::Behind { applied: 1 }]);
+}
