@@ -38,8 +38,12 @@ impl FormatTime for SimTime {
 /// madsim warns on every run after the first in a thread that it cannot re-seed std's
 /// `HashMap` hasher; nothing simulated here iterates a std `HashMap` (we use ordered maps,
 /// and the checker's hashed memo is never iterated), so by default that warning is muted.
+/// madsim also wraps every task and node in an error-level span, which any filter that lets
+/// warnings through keeps alive: entering and closing them cost about a fifth of a run's
+/// time, so by default they are off (`RUST_LOG` set by the user brings them back).
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn,madsim::sim::rand=error"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("warn,madsim::sim::rand=error,madsim::sim::task=off"));
     let _ = tracing_subscriber::fmt()
         .with_timer(SimTime)
         .with_env_filter(filter)

@@ -75,6 +75,8 @@ pub struct LogSyncReplica<S: Storage> {
     config: ReplicaConfig,
     storage: S,
     state: FollowGraph,
+    /// `state`'s digest, computed when first asked for after a change.
+    digest: Option<[u8; 32]>,
     applied: u64,
     applied_term: u64,
     since_snapshot: u64,
@@ -94,6 +96,7 @@ impl<S: Storage> LogSyncReplica<S> {
         let (snapshot, entries) = wal::load(&storage)?;
         let mut r = LogSyncReplica {
             state: FollowGraph::default(),
+            digest: None,
             applied: 0,
             applied_term: 0,
             since_snapshot: 0,
@@ -132,9 +135,10 @@ impl<S: Storage> LogSyncReplica<S> {
         self.applied
     }
 
-    /// What observers see.
-    pub fn observe(&self) -> ReplicaObservation {
-        ReplicaObservation { applied: self.applied, applied_term: self.applied_term, digest: self.state.digest() }
+    /// What observers see (the state digest is recomputed only after the state changed).
+    pub fn observe(&mut self) -> ReplicaObservation {
+        let digest = *self.digest.get_or_insert_with(|| self.state.digest());
+        ReplicaObservation { applied: self.applied, applied_term: self.applied_term, digest }
     }
 
     /// Counters.
@@ -205,6 +209,7 @@ impl<S: Storage> LogSyncReplica<S> {
         if let Some(payload) = &e.payload {
             // A command that does not decode is applied as nothing, like the voters do.
             let _ = self.state.apply(payload);
+            self.digest = None;
         }
         self.applied = e.index;
         self.applied_term = e.term;
@@ -259,6 +264,7 @@ impl<S: Storage> LogSyncReplica<S> {
             return Ok(());
         }
         self.state = fresh;
+        self.digest = None;
         self.applied = index;
         self.applied_term = entry_term;
         self.checkpoint()

@@ -95,12 +95,12 @@ fn a_crash_recovers_the_applied_position_from_snapshot_and_wal() {
     r.handle_message(Time::ZERO, LEADER, &entries(100, all)).unwrap();
     let mut disk = r.storage().clone();
     disk.crash();
-    let r = replica(LogSyncBugs::default(), disk.clone());
+    let mut r = replica(LogSyncBugs::default(), disk.clone());
     assert_eq!(r.applied(), 100);
     assert_eq!(r.observe().digest, prefix(100).digest());
     // The planted bug claims the WAL's oldest position while holding the newer state.
     let bugs = LogSyncBugs { forget_applied_position: true, ..LogSyncBugs::default() };
-    let b = replica(bugs, disk);
+    let mut b = replica(bugs, disk);
     let seen = b.observe();
     assert_eq!(seen.applied, 0);
     assert_ne!(seen.digest, prefix(0).digest(), "claims index 0 with the state at its snapshot");
