@@ -1,6 +1,7 @@
 //! One client process: pick an operation, send it to the node it believes leads, retry on
 //! NotLeader or timeout until the operation's deadline, and record the outcome.
 use super::op::{pick_operation, HistoryOp};
+use super::receive::receive_until;
 use super::session::{replica_function, Session};
 use crate::check::logsync::SessionWrite;
 use crate::engine::Io;
@@ -162,18 +163,10 @@ impl<I: Io> Client<'_, I> {
 
     /// Waits for the reply to `id` until `until_us`; stale replies to earlier requests are dropped.
     async fn await_reply(&mut self, id: RequestId, until_us: u64) -> Option<(u64, Reply)> {
-        loop {
-            let received = tokio::select! {
-                biased;
-                r = I::recv(&self.socket, &mut self.buf) => r.ok(),
-                _ = I::sleep_until_us(until_us) => return None,
-            };
-            let Some(len) = received else { continue };
-            if let Ok(Envelope::Reply { node, request, reply }) = Envelope::decode(&self.buf[..len]) {
-                if request == id {
-                    return Some((node, reply));
-                }
-            }
-        }
+        receive_until::<I, _>(&self.socket, &mut self.buf, until_us, |e| match e {
+            Envelope::Reply { node, request, reply } if request == id => Some((node, reply)),
+            _ => None,
+        })
+        .await
     }
 }

@@ -2,6 +2,7 @@
 //! design), retries a lost request with the same id (the replica answers a retry without
 //! applying it twice), and stops writing at the heal so the quiescent period shows whether
 //! the replicas converge.
+use super::receive::receive_until;
 use crate::check::crdt::{CrdtOpRecord, CrdtOutcome};
 use crate::engine::Io;
 use crate::history::{Event, EventKind};
@@ -100,7 +101,11 @@ pub async fn crdt_client_main<I: Io>(world: World, client: usize, crdt_index: us
             let Some(addr) = world.with(|w| w.node_addrs.get(home).copied()) else { break };
             I::send(&socket, addr, &request).await;
             let until = (I::now_us() + c.attempt_timeout_ms * 1000).min(deadline);
-            reply = await_reply::<I>(&socket, &mut buf, id, until).await;
+            reply = receive_until::<I, _>(&socket, &mut buf, until, |e| match e {
+                Envelope::CrdtReply { request, reply, .. } if request == id => Some(reply),
+                _ => None,
+            })
+            .await;
         }
         let now = I::now_us();
         let outcome = match reply {
@@ -128,22 +133,6 @@ pub async fn crdt_client_main<I: Io>(world: World, client: usize, crdt_index: us
         if outcome == CrdtOutcome::Info {
             // Jepsen's convention: a process with an operation in doubt never issues again.
             process += clients;
-        }
-    }
-}
-
-async fn await_reply<I: Io>(socket: &I::Socket, buf: &mut [u8], id: RequestId, until_us: u64) -> Option<CrdtReply> {
-    loop {
-        let received = tokio::select! {
-            biased;
-            r = I::recv(socket, buf) => r.ok(),
-            _ = I::sleep_until_us(until_us) => return None,
-        };
-        let Some(len) = received else { continue };
-        if let Ok(Envelope::CrdtReply { request, reply, .. }) = Envelope::decode(&buf[..len]) {
-            if request == id {
-                return Some(reply);
-            }
         }
     }
 }

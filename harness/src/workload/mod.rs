@@ -3,6 +3,7 @@
 mod client;
 mod crdt_client;
 mod op;
+mod receive;
 mod session;
 
 pub use crdt_client::{crdt_client_main, pick_crdt_operation, raft_events, CRDT_FUNCTIONS};

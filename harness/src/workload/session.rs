@@ -2,6 +2,7 @@
 //! (the highest log index it has written or read), failing over to the next replica when
 //! one answers `Behind` or not at all.
 use super::client::{Client, Outcome};
+use super::receive::receive_until;
 use crate::check::logsync::ReplicaReadRecord;
 use crate::engine::Io;
 use crate::world::wire::Envelope;
@@ -76,7 +77,11 @@ impl<I: Io> Client<'_, I> {
             let Some(addr) = self.world.with(|w| w.node_addrs.get(host).copied()) else { return Outcome::Fail };
             I::send(&self.socket, addr, &request).await;
             let until = (I::now_us() + session.attempt_us).min(deadline);
-            if let Some(ReplicaReply::Value { reply, index }) = self.await_replica(id, until).await {
+            let answer = receive_until::<I, _>(&self.socket, &mut self.buf, until, |e| match e {
+                Envelope::ReplicaReply { request, reply, .. } if request == id => Some(reply),
+                _ => None,
+            });
+            if let Some(ReplicaReply::Value { reply, index }) = answer.await {
                 let complete_us = I::now_us();
                 if let Some(s) = &mut self.session {
                     s.token = s.token.max(index);
@@ -100,21 +105,5 @@ impl<I: Io> Client<'_, I> {
             current = (current + 1) % session.replicas.len();
         }
         Outcome::Fail
-    }
-
-    async fn await_replica(&mut self, id: RequestId, until_us: u64) -> Option<ReplicaReply> {
-        loop {
-            let received = tokio::select! {
-                biased;
-                r = I::recv(&self.socket, &mut self.buf) => r.ok(),
-                _ = I::sleep_until_us(until_us) => return None,
-            };
-            let Some(len) = received else { continue };
-            if let Ok(Envelope::ReplicaReply { request, reply, .. }) = Envelope::decode(&self.buf[..len]) {
-                if request == id {
-                    return Some(reply);
-                }
-            }
-        }
     }
 }

@@ -1,12 +1,11 @@
 //! A CRDT data-centre replica as the host loop drives it. Its replica id is its 1-based
 //! host id, so gossip uses the same envelope and addresses as Raft traffic.
-use super::node_host::{Boot, Hosted};
+use super::node_host::{Boot, Hosted, Routed};
 use super::wire::Envelope;
-use super::{SharedDisk, World};
-use faultline_systems::crdt::replica::{CrdtReplica, Output, ReplicaConfig};
+use super::{SharedDisk, World, WorldState};
+use faultline_systems::crdt::replica::{CrdtReplica, ReplicaConfig};
 use faultline_systems::storage::StorageError;
 use faultline_systems::time::Time;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 impl Hosted for CrdtReplica<SharedDisk> {
@@ -32,21 +31,13 @@ impl Hosted for CrdtReplica<SharedDisk> {
         }
     }
 
-    fn drain(&mut self, world: &World, index: usize, now_us: u64) -> Vec<(SocketAddr, Vec<u8>)> {
-        let id = index as u64 + 1;
-        let mut outgoing = Vec::new();
-        world.with(|w| {
-            while let Some(output) = self.poll_output() {
-                match output {
-                    Output::Send { to, bytes } => outgoing.extend(w.peer_datagram(id, to, bytes)),
-                    Output::Reply { client, request, reply } => outgoing.extend(
-                        w.client_datagram(client, || Envelope::CrdtReply { node: id, request, reply }.encode()),
-                    ),
-                }
-            }
-            w.crdt.observe(now_us, index, self.digest(), self.graphs());
-        });
-        outgoing
+    fn next_output(&mut self, _: &mut WorldState, id: u64, _: u64) -> Option<Routed> {
+        let output = self.poll_output()?;
+        Some(Routed::of(output, |request, reply| Envelope::CrdtReply { node: id, request, reply }))
+    }
+
+    fn observe(&mut self, w: &mut WorldState, index: usize, now_us: u64) {
+        w.crdt.observe(now_us, index, self.digest(), self.graphs());
     }
 
     fn disk(&self) -> &SharedDisk {

@@ -1,11 +1,10 @@
 //! A LogSync read replica as the host loop drives it.
-use super::node_host::{Boot, Hosted};
+use super::node_host::{Boot, Hosted, Routed};
 use super::wire::Envelope;
-use super::{SharedDisk, World};
-use faultline_systems::logsync::{LogSyncReplica, Output, ReplicaConfig};
+use super::{SharedDisk, World, WorldState};
+use faultline_systems::logsync::{LogSyncReplica, ReplicaConfig};
 use faultline_systems::storage::StorageError;
 use faultline_systems::time::Time;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 /// Reads one replica holds at once before answering `Behind` straight away.
@@ -35,21 +34,13 @@ impl Hosted for LogSyncReplica<SharedDisk> {
         }
     }
 
-    fn drain(&mut self, world: &World, index: usize, now_us: u64) -> Vec<(SocketAddr, Vec<u8>)> {
-        let id = index as u64 + 1;
-        let mut outgoing = Vec::new();
-        world.with(|w| {
-            while let Some(output) = self.poll_output() {
-                match output {
-                    Output::Send { to, bytes } => outgoing.extend(w.peer_datagram(id, to, bytes)),
-                    Output::Reply { client, request, reply } => outgoing.extend(
-                        w.client_datagram(client, || Envelope::ReplicaReply { node: id, request, reply }.encode()),
-                    ),
-                }
-            }
-            w.logsync.replica_state(now_us, index, &self.observe());
-        });
-        outgoing
+    fn next_output(&mut self, _: &mut WorldState, id: u64, _: u64) -> Option<Routed> {
+        let output = self.poll_output()?;
+        Some(Routed::of(output, |request, reply| Envelope::ReplicaReply { node: id, request, reply }))
+    }
+
+    fn observe(&mut self, w: &mut WorldState, index: usize, now_us: u64) {
+        w.logsync.replica_state(now_us, index, &LogSyncReplica::observe(self));
     }
 
     fn disk(&self) -> &SharedDisk {

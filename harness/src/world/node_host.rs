@@ -2,14 +2,16 @@
 //! or a CRDT replica, behind `Hosted`). It feeds datagrams and timer fires in, carries
 //! outputs out, and applies the harness-level faults (pause, duplication, reordering, slow
 //! fsync) the same way for every kind of node.
-use super::state::{node_name, World};
+use super::state::{node_name, World, WorldState};
 use super::wire::{Envelope, DATAGRAM_BYTES_MAX, PORT};
 use super::SharedDisk;
 use crate::engine::Io;
 use crate::scenario::HostKind;
 use faultline_systems::crdt::replica::CrdtReplica;
 use faultline_systems::logsync::LogSyncReplica;
+use faultline_systems::node::Output;
 use faultline_systems::relations::RelationsNode;
+use faultline_systems::relations::RequestId;
 use faultline_systems::storage::StorageError;
 use faultline_systems::time::Time;
 use faultline_systems::SansIoNode;
@@ -32,6 +34,40 @@ impl Boot {
     }
 }
 
+/// An output on its way to the network.
+pub enum Routed {
+    /// Peer bytes for host id `to`.
+    Peer { to: u64, bytes: Vec<u8> },
+    /// An envelope for client `client`.
+    Client { client: u64, envelope: Envelope },
+}
+
+impl Routed {
+    /// Routes a replica's output, wrapping a client reply with `wrap`.
+    pub fn of<R>(output: Output<R>, wrap: impl FnOnce(RequestId, R) -> Envelope) -> Self {
+        match output {
+            Output::Send { to, bytes } => Routed::Peer { to, bytes },
+            Output::Reply { client, request, reply } => Routed::Client { client, envelope: wrap(request, reply) },
+        }
+    }
+}
+
+/// Takes every output of `node` as datagrams, then lets it report to its observer.
+fn drain<N: Hosted>(node: &mut N, world: &World, index: usize, now_us: u64) -> Vec<(SocketAddr, Vec<u8>)> {
+    let id = index as u64 + 1;
+    let mut outgoing = Vec::new();
+    world.with(|w| {
+        while let Some(routed) = node.next_output(w, id, now_us) {
+            outgoing.extend(match routed {
+                Routed::Peer { to, bytes } => w.peer_datagram(id, to, bytes),
+                Routed::Client { client, envelope } => w.client_datagram(client, || envelope.encode()),
+            });
+        }
+        node.observe(w, index, now_us);
+    });
+    outgoing
+}
+
 /// A sans-IO node as the host loop drives it: timers and peer messages through
 /// `SansIoNode`, plus what differs per system (booting, client requests, outputs).
 pub trait Hosted: SansIoNode + Sized {
@@ -39,8 +75,11 @@ pub trait Hosted: SansIoNode + Sized {
     fn boot(world: &World, index: usize, boot: Boot, now: Time) -> Result<Self, StorageError>;
     /// Handles a non-peer datagram addressed to it (a client request; others are ignored).
     fn handle_client(&mut self, now: Time, envelope: Envelope) -> Result<(), StorageError>;
-    /// Takes the node's outputs as datagrams to send, reporting to the observers meanwhile.
-    fn drain(&mut self, world: &World, index: usize, now_us: u64) -> Vec<(SocketAddr, Vec<u8>)>;
+    /// The node's next output for the network (records what is only for observers, e.g.
+    /// Raft's applied entries, on the way); `id` is the node's 1-based host id.
+    fn next_output(&mut self, w: &mut WorldState, id: u64, now_us: u64) -> Option<Routed>;
+    /// Reports the node's state to its observer after a step.
+    fn observe(&mut self, w: &mut WorldState, index: usize, now_us: u64);
     /// Its disk (for slow-fsync accounting).
     fn disk(&self) -> &SharedDisk;
 }
@@ -177,7 +216,7 @@ async fn flush<I: Io, N: Hosted>(
     held: &mut Vec<Held>,
 ) -> Result<(), StorageError> {
     let now_us = I::now_us();
-    let outgoing = node.drain(world, index, now_us);
+    let outgoing = drain(node, world, index, now_us);
     // Slow fsync: the node's replies wait for the disk.
     let fsync_wait_us = node.disk().take_pending_sync_latency_us();
     if fsync_wait_us > 0 {

@@ -1,13 +1,12 @@
 //! A Raft relations voter as the host loop drives it.
-use super::node_host::{Boot, Hosted};
+use super::node_host::{Boot, Hosted, Routed};
 use super::wire::Envelope;
-use super::{SharedDisk, World};
+use super::{SharedDisk, World, WorldState};
 use faultline_systems::logsync::ShipperConfig;
 use faultline_systems::raft::RaftConfig;
 use faultline_systems::relations::{Output, RelationsNode};
 use faultline_systems::storage::StorageError;
 use faultline_systems::time::Time;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 fn raft_config(world: &World, index: usize, boot: Boot) -> (RaftConfig, SharedDisk) {
@@ -55,24 +54,23 @@ impl Hosted for RelationsNode<SharedDisk> {
         }
     }
 
-    fn drain(&mut self, world: &World, index: usize, now_us: u64) -> Vec<(SocketAddr, Vec<u8>)> {
-        let id = index as u64 + 1;
-        let mut outgoing = Vec::new();
-        world.with(|w| {
-            while let Some(output) = self.poll_output() {
-                match output {
-                    Output::Send { to, bytes } => outgoing.extend(w.peer_datagram(id, to, bytes)),
-                    Output::Reply { client, request, reply } => outgoing
-                        .extend(w.client_datagram(client, || Envelope::Reply { node: id, request, reply }.encode())),
-                    Output::Applied(entry) => {
-                        w.logsync.committed(now_us, &entry);
-                        w.observer.applied(now_us, id, &entry);
-                    }
+    fn next_output(&mut self, w: &mut WorldState, id: u64, now_us: u64) -> Option<Routed> {
+        loop {
+            match self.poll_output()? {
+                Output::Send { to, bytes } => return Some(Routed::Peer { to, bytes }),
+                Output::Reply { client, request, reply } => {
+                    return Some(Routed::Client { client, envelope: Envelope::Reply { node: id, request, reply } })
+                }
+                Output::Applied(entry) => {
+                    w.logsync.committed(now_us, &entry);
+                    w.observer.applied(now_us, id, &entry);
                 }
             }
-            w.observer.observe(now_us, &self.observe());
-        });
-        outgoing
+        }
+    }
+
+    fn observe(&mut self, w: &mut WorldState, _: usize, now_us: u64) {
+        w.observer.observe(now_us, &RelationsNode::observe(self));
     }
 
     fn disk(&self) -> &SharedDisk {

@@ -31,14 +31,8 @@ pub struct ReplicaConfig {
     pub bugs: LogSyncBugs,
 }
 
-/// What the replica asks its driver to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Output {
-    /// Send bytes to a voter.
-    Send { to: NodeId, bytes: Vec<u8> },
-    /// Answer a client.
-    Reply { client: u64, request: RequestId, reply: ReplicaReply },
-}
+/// What the replica asks its driver to do: acknowledge to a voter or answer a client.
+pub type Output = crate::node::Output<ReplicaReply>;
 
 /// What observers see after each step.
 #[derive(Clone, Debug, PartialEq, Eq)]

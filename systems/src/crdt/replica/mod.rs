@@ -28,7 +28,6 @@ pub use persist::{Snapshot, SNAPSHOT_FILE};
 
 use super::{HlcClock, ReplicaId, SetCrdt, Timestamp};
 use crate::node::SansIoNode;
-use crate::relations::RequestId;
 use crate::storage::{Storage, StorageError};
 use crate::time::Time;
 use rand::{Rng, SeedableRng};
@@ -56,14 +55,8 @@ pub struct ReplicaConfig {
     pub bugs: CrdtBugs,
 }
 
-/// What the replica asks its driver to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Output {
-    /// Send gossip bytes to a peer.
-    Send { to: ReplicaId, bytes: Vec<u8> },
-    /// Answer a client.
-    Reply { client: u64, request: RequestId, reply: CrdtReply },
-}
+/// What the replica asks its driver to do: gossip to a peer or answer a client.
+pub type Output = crate::node::Output<CrdtReply>;
 
 /// Counters a driver may report.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! Replicas driven by a tiny deterministic network: loss, duplication, reordering,
 //! crash-restarts; after healing, every replica must hold the same state.
 use super::*;
+use crate::relations::RequestId;
 use crate::storage::MemStorage;
 use rand::seq::SliceRandom;
 

@@ -1,0 +1,26 @@
+//! Waiting for the answer to one request: every client kind does it the same way.
+use crate::engine::Io;
+use crate::world::wire::Envelope;
+
+/// Receives datagrams until `until_us`, returning the first that `answer` accepts (it gets
+/// each decoded envelope and picks out the reply to the request it waits for; stale replies
+/// to earlier requests and garbage are dropped).
+pub async fn receive_until<I: Io, T>(
+    socket: &I::Socket,
+    buf: &mut [u8],
+    until_us: u64,
+    mut answer: impl FnMut(Envelope) -> Option<T>,
+) -> Option<T> {
+    loop {
+        // `biased`: tokio::select!'s random branch order would draw from an RNG we do not seed.
+        let received = tokio::select! {
+            biased;
+            r = I::recv(socket, buf) => r.ok(),
+            _ = I::sleep_until_us(until_us) => return None,
+        };
+        let Some(len) = received else { continue };
+        if let Some(t) = Envelope::decode(&buf[..len]).ok().and_then(&mut answer) {
+            return Some(t);
+        }
+    }
+}
