@@ -46,10 +46,12 @@ pub fn is_replica_function(f: &str) -> bool {
 }
 
 impl Session {
-    /// Turns `op` into a read or a write as the read share says, on the same users.
+    /// Turns `op` into a read or a write as the read share says, on the same users; half
+    /// the `followers(u)` reads become `following(u)`, which replicas also answer.
     pub fn reshape(&self, op: Operation, rng: &mut impl Rng) -> Operation {
         let want_read = rng.random_range(0..100) < self.read_percent;
         match (want_read, op) {
+            (true, Operation::Followers { user }) if rng.random_bool(0.5) => Operation::Following { user },
             (true, Operation::Follow { follower, followee } | Operation::Unfollow { follower, followee }) => {
                 Operation::IsFollowing { follower, followee }
             }
