@@ -6,6 +6,7 @@ pub mod bugs;
 pub mod check;
 pub mod cli;
 pub mod engine;
+pub mod fuzzing;
 pub mod history;
 pub mod log;
 pub mod nemesis;

@@ -20,6 +20,38 @@ pub struct OrSetDelta<E: Ord> {
     pub removed: DotRanges,
 }
 
+impl<E: Ord> OrSetDelta<E> {
+    /// The same invariants as `OrSet::validate`, for a delta from a peer: merging one whose
+    /// entries hold a dot its context lacks would leave this replica's state invalid.
+    pub fn validate(&self) -> Result<(), InvalidState> {
+        validate_entries(&self.entries, &self.context)
+    }
+}
+
+/// The context is canonical, every live dot is in it, no element has an empty dot set, no
+/// dot has counter 0 or names two elements.
+fn validate_entries<E>(entries: &BTreeMap<E, BTreeSet<Dot>>, ctx: &CausalContext) -> Result<(), InvalidState> {
+    ctx.validate()?;
+    let mut seen = BTreeSet::new();
+    for dots in entries.values() {
+        if dots.is_empty() {
+            return Err(InvalidState::EmptyDotSet);
+        }
+        for d in dots {
+            if d.counter == 0 {
+                return Err(InvalidState::ZeroCounter(*d));
+            }
+            if !ctx.contains(d) {
+                return Err(InvalidState::LiveDotNotInContext(*d));
+            }
+            if !seen.insert(*d) {
+                return Err(InvalidState::DotReused(*d));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A delta was computed against a version vector this replica does not cover.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StaleDeltaBase;
@@ -133,25 +165,7 @@ impl<E: Ord + Clone> OrSet<E> {
     /// and no dot names two elements. Call it on a state deserialized from disk or a peer
     /// before merging it: a corrupt context would silently delete or resurrect elements.
     pub fn validate(&self) -> Result<(), InvalidState> {
-        self.ctx.validate()?;
-        let mut seen = BTreeSet::new();
-        for dots in self.entries.values() {
-            if dots.is_empty() {
-                return Err(InvalidState::EmptyDotSet);
-            }
-            for d in dots {
-                if d.counter == 0 {
-                    return Err(InvalidState::ZeroCounter(*d));
-                }
-                if !self.ctx.contains(d) {
-                    return Err(InvalidState::LiveDotNotInContext(*d));
-                }
-                if !seen.insert(*d) {
-                    return Err(InvalidState::DotReused(*d));
-                }
-            }
-        }
-        Ok(())
+        validate_entries(&self.entries, &self.ctx)
     }
 
     /// The delta a peer needs, given `base`, a version vector the peer's context covers
@@ -292,6 +306,20 @@ mod tests {
         let s = sample();
         assert_eq!(round_trip(&s).validate(), Ok(()));
         assert_eq!(OrSet::<u8>::new(4).validate(), Ok(()));
+    }
+
+    /// Found by the `replicas` fuzz target: a delta whose entries hold a dot its context
+    /// lacks must be refused, since merging it would leave the receiver invalid.
+    #[test]
+    fn a_delta_with_a_live_dot_outside_its_context_is_invalid() {
+        let s = sample();
+        let mut delta = s.delta_since(&VersionVector::new());
+        assert_eq!(delta.validate(), Ok(()));
+        delta.entries.entry(9).or_default().insert(Dot { replica: 0, counter: 3 });
+        assert_eq!(delta.validate(), Err(InvalidState::LiveDotNotInContext(Dot { replica: 0, counter: 3 })));
+        let mut merged = OrSet::new(5);
+        merged.merge_delta(&delta).unwrap();
+        assert!(merged.validate().is_err(), "what the replica now refuses to merge");
     }
 
     #[test]

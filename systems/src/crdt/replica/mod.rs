@@ -295,7 +295,7 @@ impl<S: Storage> CrdtReplica<S> {
                 self.heard_from(from, header.sent);
             }
             Part::OrSet(delta) => {
-                if delta.context.validate().is_err() {
+                if delta.validate().is_err() {
                     self.stats.rejected += 1;
                     return false;
                 }
