@@ -7,7 +7,7 @@ use crate::check::linearizability::{self, Budget, LinearizabilityResult};
 use crate::check::liveness::check_liveness;
 use crate::check::logsync;
 use crate::check::models::ModelKind;
-use crate::check::CheckResult;
+use crate::check::{nearest_rank, CheckResult};
 use crate::history::{Event, EventKind};
 use crate::report::{self, Divergence, StalenessPoints};
 use crate::workload::raft_events;
@@ -60,7 +60,7 @@ pub fn assemble(
             checks.push(result);
             checks.extend(crdt::check_semantics(&w.crdt.ops, &w.crdt.latest));
             divergence = Some(Divergence {
-                points: crdt::divergence_series(&w.crdt.samples, &replicas),
+                points: convergence.series,
                 pairs: replicas.len() * (replicas.len() - 1) / 2,
                 heal_us: scenario.heal_us(),
                 converged_after_heal_s: convergence_seconds,
@@ -125,10 +125,7 @@ fn latency_summary(history: &[Event]) -> LatencySummary {
         .filter(|o| o.kind == EventKind::Ok)
         .map(|o| o.latency_us as f64 / 1000.0)
         .collect();
-    if ms.is_empty() {
-        return LatencySummary::default();
-    }
     ms.sort_by(f64::total_cmp);
-    let q = |p: f64| ms[((ms.len() - 1) as f64 * p).round() as usize];
+    let q = |p: f64| nearest_rank(&ms, p).unwrap_or(0.0);
     LatencySummary { p50_ms: q(0.5), p95_ms: q(0.95), p99_ms: q(0.99), max_ms: q(1.0) }
 }

@@ -16,6 +16,8 @@ pub struct Convergence {
     pub seconds_after_heal: Option<f64>,
     /// The replicas whose final digest differs from the most common one.
     pub outliers: Vec<usize>,
+    /// Differing replica pairs after each sample time (`divergence_series`).
+    pub series: Vec<(u64, usize)>,
 }
 
 /// Number of replica pairs with differing digests after each sample time (replicas that
@@ -80,5 +82,5 @@ pub fn check_convergence(samples: &[DigestSample], replicas: &[usize], heal_us: 
             ),
         ),
     };
-    (result, Convergence { converged, seconds_after_heal, outliers })
+    (result, Convergence { converged, seconds_after_heal, outliers, series })
 }

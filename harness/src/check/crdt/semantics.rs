@@ -15,9 +15,6 @@ use faultline_systems::crdt::replica::{CrdtReply, Edge, Graphs, SetKind, SetOp};
 use faultline_systems::crdt::{Dot, SetCrdt, Timestamp};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Violations listed in a check's detail before "and N more".
-const SHOWN_MAX: usize = 3;
-
 /// One result per set type. `finals` are the replicas' final states (host index, state).
 pub fn check_semantics(ops: &[CrdtOpRecord], finals: &BTreeMap<usize, Graphs>) -> Vec<CheckResult> {
     SetKind::ALL
@@ -32,16 +29,8 @@ pub fn check_semantics(ops: &[CrdtOpRecord], finals: &BTreeMap<usize, Graphs>) -
                 SetKind::OrSet => orset(&ops, finals),
             });
             let name = format!("crdt-{}", kind.name());
-            if problems.is_empty() {
-                CheckResult::pass(&name, format!("{} operations obey {} semantics", ops.len(), kind.name()))
-            } else {
-                let more = problems.len().saturating_sub(SHOWN_MAX);
-                let mut detail = problems.into_iter().take(SHOWN_MAX).collect::<Vec<_>>().join("; ");
-                if more > 0 {
-                    detail.push_str(&format!("; and {more} more"));
-                }
-                CheckResult::fail(&name, detail)
-            }
+            let pass = format!("{} operations obey {} semantics", ops.len(), kind.name());
+            CheckResult::from_problems(&name, problems, pass)
         })
         .collect()
 }

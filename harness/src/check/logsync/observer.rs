@@ -116,9 +116,23 @@ impl LogSyncObserver {
 
     /// The state after committed index `index` (0: the empty state), if committed.
     pub fn state_at(&self, index: u64) -> Option<FollowGraph> {
-        match index {
-            0 => Some(FollowGraph::default()),
-            i => self.committed.get(usize::try_from(i - 1).ok()?).map(|c| c.state.clone()),
-        }
+        committed_state(&self.committed, &FollowGraph::default(), index).cloned()
+    }
+}
+
+/// Entry `index` (1-based) of the committed log, if committed.
+pub fn committed_entry(committed: &[CommittedEntry], index: u64) -> Option<&CommittedEntry> {
+    committed.get(usize::try_from(index.checked_sub(1)?).ok()?)
+}
+
+/// The state after committed index `index`: `empty` for 0, else the entry's state.
+pub fn committed_state<'a>(
+    committed: &'a [CommittedEntry],
+    empty: &'a FollowGraph,
+    index: u64,
+) -> Option<&'a FollowGraph> {
+    match index {
+        0 => Some(empty),
+        i => committed_entry(committed, i).map(|c| &c.state),
     }
 }

@@ -1,29 +1,9 @@
 //! No phantom reads and consistent prefix: a replica's state is always the committed state
 //! machine at the index it claims, and every value it returns comes from that state.
-use super::observer::{CommittedEntry, ReplicaReadRecord, ReplicaSample};
+use super::observer::{committed_entry, committed_state, CommittedEntry, ReplicaReadRecord, ReplicaSample};
 use crate::check::CheckResult;
 use crate::world::node_name;
 use faultline_systems::relations::FollowGraph;
-
-/// Problems listed in a detail before "and N more".
-const SHOWN_MAX: usize = 3;
-
-/// Joins problems into one result.
-pub(super) fn verdict(name: &str, problems: Vec<String>, pass: String) -> CheckResult {
-    if problems.is_empty() {
-        return CheckResult::pass(name, pass);
-    }
-    let more = problems.len().saturating_sub(SHOWN_MAX);
-    let mut detail = problems.into_iter().take(SHOWN_MAX).collect::<Vec<_>>().join("; ");
-    if more > 0 {
-        detail.push_str(&format!("; and {more} more"));
-    }
-    CheckResult::fail(name, detail)
-}
-
-fn committed_at(committed: &[CommittedEntry], index: u64) -> Option<&CommittedEntry> {
-    committed.get(usize::try_from(index.checked_sub(1)?).ok()?)
-}
 
 /// Every replica sample against the committed log.
 pub fn check_prefix(samples: &[ReplicaSample], committed: &[CommittedEntry]) -> CheckResult {
@@ -39,7 +19,7 @@ pub fn check_prefix(samples: &[ReplicaSample], committed: &[CommittedEntry]) -> 
             }
             continue;
         }
-        match committed_at(committed, s.applied) {
+        match committed_entry(committed, s.applied) {
             None => problems.push(format!("{at} applied index {} which never committed", s.applied)),
             Some(c) if c.term != s.applied_term => problems.push(format!(
                 "{at} applied index {} of term {}, but the committed entry there has term {}",
@@ -61,17 +41,15 @@ pub fn check_prefix(samples: &[ReplicaSample], committed: &[CommittedEntry]) -> 
         replicas.len(),
         committed.len()
     );
-    verdict("logsync-consistent-prefix", problems, pass)
+    CheckResult::from_problems("logsync-consistent-prefix", problems, pass)
 }
 
 /// Every answered read against the committed state at the index it claims.
 pub fn check_read_values(reads: &[ReplicaReadRecord], committed: &[CommittedEntry]) -> CheckResult {
+    let empty = FollowGraph::default();
     let mut problems = Vec::new();
     for r in reads {
-        let state = match r.index {
-            0 => Some(FollowGraph::default()),
-            i => committed_at(committed, i).map(|c| c.state.clone()),
-        };
+        let state = committed_state(committed, &empty, r.index);
         let at = format!("{} read at {} µs", node_name(r.node), r.complete_us);
         match state {
             None => problems.push(format!("{at} claims index {} which never committed", r.index)),
@@ -87,5 +65,5 @@ pub fn check_read_values(reads: &[ReplicaReadRecord], committed: &[CommittedEntr
         }
     }
     let pass = format!("{} replica reads each match the committed state at their index", reads.len());
-    verdict("logsync-no-phantom-reads", problems, pass)
+    CheckResult::from_problems("logsync-no-phantom-reads", problems, pass)
 }

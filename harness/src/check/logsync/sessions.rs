@@ -1,7 +1,6 @@
 //! Session guarantees per client, whichever replica answers: a read never sees an index
 //! below one the client already wrote (read-your-writes) or read (monotonic reads).
 use super::observer::{ReplicaReadRecord, SessionWrite};
-use super::prefix::verdict;
 use crate::check::CheckResult;
 use crate::world::node_name;
 use std::collections::BTreeMap;
@@ -38,5 +37,5 @@ pub fn check_sessions(reads: &[ReplicaReadRecord], writes: &[SessionWrite]) -> C
     }
     let clients = seen.len();
     let pass = format!("{} reads of {clients} sessions never went back before what the session saw", reads.len());
-    verdict("logsync-sessions", problems, pass)
+    CheckResult::from_problems("logsync-sessions", problems, pass)
 }

@@ -2,8 +2,7 @@
 //! simulated ms (since the first entry it missed committed), and whether reads at replicas
 //! no fault came near stayed within the declared bound.
 use super::observer::{CommittedEntry, ReplicaReadRecord};
-use super::prefix::verdict;
-use crate::check::CheckResult;
+use crate::check::{nearest_rank, CheckResult};
 use crate::nemesis::FaultWindow;
 use crate::world::node_name;
 use serde::{Deserialize, Serialize};
@@ -76,11 +75,6 @@ pub fn read_staleness(
         .collect()
 }
 
-fn quantile<T: Copy + PartialOrd>(sorted: &[T], p: f64) -> Option<T> {
-    let last = sorted.len().checked_sub(1)?;
-    sorted.get(((last as f64) * p).round() as usize).copied()
-}
-
 /// The bound on clean reads, and the quantiles over all reads.
 pub fn check_staleness(stale: &[ReadStaleness], bound_ms: u64) -> (CheckResult, StalenessSummary) {
     let mut entries: Vec<u64> = stale.iter().map(|s| s.entries).collect();
@@ -91,13 +85,13 @@ pub fn check_staleness(stale: &[ReadStaleness], bound_ms: u64) -> (CheckResult, 
     let summary = StalenessSummary {
         reads: stale.len(),
         clean_reads: clean.len(),
-        entries_p50: quantile(&entries, 0.5).unwrap_or(0),
-        entries_p99: quantile(&entries, 0.99).unwrap_or(0),
-        entries_max: quantile(&entries, 1.0).unwrap_or(0),
-        ms_p50: quantile(&ms, 0.5).unwrap_or(0.0),
-        ms_p95: quantile(&ms, 0.95).unwrap_or(0.0),
-        ms_p99: quantile(&ms, 0.99).unwrap_or(0.0),
-        ms_max: quantile(&ms, 1.0).unwrap_or(0.0),
+        entries_p50: nearest_rank(&entries, 0.5).unwrap_or(0),
+        entries_p99: nearest_rank(&entries, 0.99).unwrap_or(0),
+        entries_max: nearest_rank(&entries, 1.0).unwrap_or(0),
+        ms_p50: nearest_rank(&ms, 0.5).unwrap_or(0.0),
+        ms_p95: nearest_rank(&ms, 0.95).unwrap_or(0.0),
+        ms_p99: nearest_rank(&ms, 0.99).unwrap_or(0.0),
+        ms_max: nearest_rank(&ms, 1.0).unwrap_or(0.0),
         bound_ms,
     };
     let problems: Vec<String> = clean
@@ -122,5 +116,5 @@ pub fn check_staleness(stale: &[ReadStaleness], bound_ms: u64) -> (CheckResult, 
         summary.ms_p99,
         summary.ms_max
     );
-    (verdict("logsync-staleness", problems, pass), summary)
+    (CheckResult::from_problems("logsync-staleness", problems, pass), summary)
 }
