@@ -5,7 +5,10 @@
 use crate::check::linearizability::{self, Budget};
 use crate::check::models::ModelKind;
 use crate::history::{parse_edn, parse_jsonl};
-use crate::world::wire::Envelope;
+use crate::world::wire::{self, Envelope};
+use faultline_systems::crdt::replica::{CrdtReply, CrdtRequest};
+use faultline_systems::logsync::{ReplicaRead, ReplicaReply};
+use faultline_systems::relations::{Reply, Request, RequestId};
 use faultline_systems::crdt::replica::{CrdtReplica, GossipMessage, ReplicaConfig as CrdtConfig};
 use faultline_systems::logsync::{LogSyncMessage, LogSyncReplica, ReplicaConfig as LogSyncConfig};
 use faultline_systems::raft::decode_message;
@@ -17,8 +20,16 @@ use std::time::Duration;
 /// Every wire decoder: garbage is an error, and what decodes encodes back to the same value.
 pub fn wire(bytes: &[u8]) {
     if let Ok(e) = Envelope::decode(bytes) {
-        assert_eq!(Envelope::decode(&e.encode()).ok(), Some(e), "envelope round trip");
+        let again = e.encode().ok().and_then(|b| Envelope::decode(&b).ok());
+        assert_eq!(again, Some(e), "envelope round trip");
     }
+    // What systems carry inside envelopes: requests and (request id, reply) pairs.
+    round_trip::<Request>(bytes);
+    round_trip::<(RequestId, Reply)>(bytes);
+    round_trip::<CrdtRequest>(bytes);
+    round_trip::<(RequestId, CrdtReply)>(bytes);
+    round_trip::<ReplicaRead>(bytes);
+    round_trip::<(RequestId, ReplicaReply)>(bytes);
     if let Ok(m) = GossipMessage::decode(bytes) {
         assert_eq!(GossipMessage::decode(&m.encode()).ok(), Some(m), "gossip round trip");
     }
@@ -26,6 +37,14 @@ pub fn wire(bytes: &[u8]) {
         assert_eq!(LogSyncMessage::decode(&m.encode()).ok(), Some(m), "logsync round trip");
     }
     let _ = decode_message(bytes);
+}
+
+/// What decodes as `T` encodes back to the same `T`.
+fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(bytes: &[u8]) {
+    if let Ok(v) = wire::decode::<T>(bytes) {
+        let again = wire::encode(&v).ok().and_then(|b| wire::decode::<T>(&b).ok());
+        assert_eq!(again, Some(v), "{} round trip", std::any::type_name::<T>());
+    }
 }
 
 /// The scenario loader: any text is a scenario or an error naming where, never a panic.

@@ -15,7 +15,7 @@ fn ten_seeds_of_the_crdt_scenario_converge_on_madsim() {
         assert!(r.faults > 0, "seed {}: no faults", r.seed);
         let names: Vec<&str> = r.checks.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, CRDT_CHECKS, "seed {}: a CRDT-only scenario runs exactly the CRDT checks", r.seed);
-        let seconds = r.convergence_seconds.unwrap_or_else(|| panic!("seed {}: no convergence time", r.seed));
+        let seconds = r.extra_f64("convergence_seconds").unwrap_or_else(|| panic!("seed {}: no convergence time", r.seed));
         assert!((0.0..r.sim_seconds).contains(&seconds), "seed {}: convergence {seconds} s", r.seed);
     }
 }
@@ -25,7 +25,7 @@ fn crdt_seeds_pass_on_turmoil_too() {
     for seed in [0, 7] {
         let r = run_seed("crdt", seed, EngineKind::Turmoil, &[]);
         assert!(r.passed(), "{}", explain(&r));
-        assert!(r.convergence_seconds.is_some());
+        assert!(r.extra_f64("convergence_seconds").is_some());
     }
 }
 
@@ -35,6 +35,6 @@ fn the_same_crdt_seed_replays_the_same_trace() {
         let a = run_seed("crdt", 5, engine, &[]);
         let b = run_seed("crdt", 5, engine, &[]);
         assert_eq!(a.trace_hash, b.trace_hash, "{engine}: seed 5 diverged between runs");
-        assert_eq!(a.convergence_seconds, b.convergence_seconds);
+        assert_eq!(a.extra_f64("convergence_seconds"), b.extra_f64("convergence_seconds"));
     }
 }

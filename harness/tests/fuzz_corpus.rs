@@ -35,6 +35,6 @@ fn valid_encodings_pass_the_wire_target() {
     use faultline::world::wire::Envelope;
     use faultline_systems::logsync::LogSyncMessage;
     let envelope = Envelope::Peer { from: 2, bytes: LogSyncMessage::Ack { applied: 7 }.encode() };
-    faultline::fuzzing::wire(&envelope.encode());
+    faultline::fuzzing::wire(&envelope.encode().expect("an envelope encodes"));
     faultline::fuzzing::wire(&LogSyncMessage::Ack { applied: 7 }.encode());
 }

@@ -14,6 +14,13 @@ fn caught_within_100_seeds(bug: &str) {
     let Some(first) = with_bug.iter().find(|r| !r.passed()) else {
         panic!("{bug}: no failure in {SEEDS_MAX} seeds of {scenario}");
     };
+    let failed = first.failed_checks();
+    assert!(
+        failed.iter().any(|c| planted.caught_by.contains(c)),
+        "{bug}: seed {} failed {failed:?}, none of the checks that must catch it ({:?})",
+        first.seed,
+        planted.caught_by
+    );
     let seeds_needed = first.seed + 1;
     println!("{bug}: caught after {seeds_needed} seed(s) of {scenario}: {}", explain(first));
     let without = sweep_seeds(scenario, 0..seeds_needed, EngineKind::Madsim, &[], false);

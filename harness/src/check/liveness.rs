@@ -118,6 +118,7 @@ mod tests {
             key: None,
             value: serde_json::Value::Null,
             node: None,
+            system: None,
         }
     }
 

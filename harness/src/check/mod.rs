@@ -1,9 +1,9 @@
-//! Checkers: each turns a history (and observer samples) into a `CheckResult`.
+//! Generic checkers, shared by the systems under test: linearizability and its models, Raft
+//! safety from node observations, acknowledged writes, liveness. Each turns a recorded run (or
+//! part of one) into a `CheckResult`; a system's own checks live in its folder under `systems/`.
 pub mod acked_writes;
-pub mod crdt;
 pub mod linearizability;
 pub mod liveness;
-pub mod logsync;
 pub mod models;
 pub mod raft_safety;
 

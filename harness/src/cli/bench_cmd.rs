@@ -5,7 +5,6 @@ use crate::check::linearizability::{self, Budget};
 use crate::check::models::ModelKind;
 use crate::engine::EngineKind;
 use crate::run::{run, sweep, RunRequest, SweepRequest};
-use crate::workload::raft_events;
 use std::time::Instant;
 
 pub(super) fn bench(args: BenchArgs) -> Result<bool, BadInput> {
@@ -36,7 +35,7 @@ pub(super) fn bench(args: BenchArgs) -> Result<bool, BadInput> {
             datagrams +=
                 outcome.results.stats.get("messages_delivered").and_then(serde_json::Value::as_u64).unwrap_or(0);
             if engine == engines[0] {
-                histories.push(raft_events(&outcome.history));
+                histories.push(relations_events(&outcome.history));
             }
         }
         // Seeds per second counts whole runs: simulation and every checker.
@@ -86,4 +85,10 @@ pub(super) fn bench(args: BenchArgs) -> Result<bool, BadInput> {
         histories.len()
     );
     Ok(true)
+}
+
+/// The relations service's events of a history: what its linearizability check judges.
+fn relations_events(history: &[crate::history::Event]) -> Vec<crate::history::Event> {
+    let relations = Some(crate::systems::relations::NAME);
+    history.iter().filter(|e| e.system.as_deref() == relations).cloned().collect()
 }

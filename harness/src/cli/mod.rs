@@ -116,7 +116,7 @@ pub fn main() -> ExitCode {
         Some(Command::Sweep(args)) => sweep_cmd::sweep(args),
         Some(Command::Check(args)) => check_cmd::check(args),
         Some(Command::Bugs) => {
-            for bug in crate::bugs::ALL {
+            for bug in crate::bugs::all() {
                 println!("{}\t{}\t{}", bug.name, bug.scenario, bug.description);
             }
             Ok(true)
@@ -149,7 +149,7 @@ fn prepare(
     }
     for bug in bugs {
         if crate::bugs::find(bug).is_none() {
-            let names: Vec<&str> = crate::bugs::ALL.iter().map(|b| b.name).collect();
+            let names: Vec<&str> = crate::bugs::all().iter().map(|b| b.name).collect();
             return Err(BadInput(format!("--bug {bug}: unknown planted bug (known: {})", names.join(", "))));
         }
     }

@@ -53,9 +53,7 @@ pub(super) fn write_run_report(dir: &Path, outcome: &RunOutcome) -> std::io::Res
             sim_end_us: (r.sim_seconds * 1e6) as u64,
             repro: &r.repro,
             results_json: &json,
-            extra_html: &outcome.extra_html,
-            divergence: outcome.divergence.as_ref(),
-            staleness: outcome.staleness.as_ref(),
+            sections: &outcome.sections,
         },
     )?;
     Ok(())

@@ -2,6 +2,11 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 
+/// Port every simulated host and client listens on.
+pub const PORT: u16 = 7000;
+/// Largest datagram sent or accepted.
+pub const DATAGRAM_BYTES_MAX: usize = 64 * 1024;
+
 /// What a simulated host's code needs from its engine: global time, sleeping, datagrams.
 /// All times are microseconds of simulated time since the run began.
 pub trait Io: 'static {

@@ -1,11 +1,9 @@
 //! madsim: one runtime per run that jumps to the next event; nodes are madsim nodes, the
 //! nemesis is the supervisor task and uses madsim's own clog / packet loss / latency /
 //! kill / restart. Only compiled with `--cfg madsim` (see .cargo/config.toml).
-use super::{Io, NetControl};
-use crate::nemesis::{plan, Nemesis};
-use crate::workload::client_main;
-use crate::world::wire::{DATAGRAM_BYTES_MAX, PORT};
-use crate::world::{client_name, node_main, node_name, World};
+use super::{Controller, EngineKind, Io, NetControl, Program};
+use crate::history::{client_name, node_name};
+use super::{DATAGRAM_BYTES_MAX, PORT};
 use madsim::runtime::{Handle, NodeHandle};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -148,53 +146,46 @@ fn ip(group: u8, i: usize) -> IpAddr {
     IpAddr::V4(Ipv4Addr::new(192, 168, group, u8::try_from(i + 1).unwrap_or(u8::MAX)))
 }
 
-/// Runs the world under madsim until every client's last operation has had time to end.
-pub fn run(world: &World) -> Result<(), String> {
-    let (scenario, seed) = world.with(|w| (w.scenario.clone(), w.seed));
+/// Runs `program` under madsim until its end.
+pub fn run(program: Arc<dyn Program>, controller: &mut dyn Controller) -> Result<(), String> {
     let mut config = madsim::Config::default();
-    config.net.send_latency = latency_range(scenario.network.latency_min_ms, scenario.network.latency_max_ms);
-    let runtime = madsim::runtime::Runtime::with_seed_and_config(seed, config);
-    let world = world.clone();
-    runtime.block_on(async move {
+    let (latency_min_ms, latency_max_ms) = program.latency_ms();
+    config.net.send_latency = latency_range(latency_min_ms, latency_max_ms);
+    let runtime = madsim::runtime::Runtime::with_seed_and_config(program.seed(), config);
+    // Between madsim steps only the supervisor task runs; the controller is borrowed there alone.
+    let controller = std::sync::Mutex::new(controller);
+    runtime.block_on(async {
         let handle = Handle::current();
-        let n = scenario.node_count();
-        let nodes: Vec<NodeHandle> = (0..n)
-            .map(|i| {
-                let w = world.clone();
-                handle
-                    .create_node()
-                    .name(node_name(i))
-                    .ip(ip(1, i))
-                    .init(move || node_main::<MadsimIo>(w.clone(), i))
-                    .build()
-            })
-            .collect();
-        let clients = scenario.client_count();
-        world.with(|w| {
-            w.node_addrs = (0..n).map(|i| SocketAddr::new(ip(1, i), PORT)).collect();
-            w.client_addrs = (0..clients).map(|c| SocketAddr::new(ip(2, c), PORT)).collect();
-        });
-        let _clients: Vec<NodeHandle> = (0..clients)
-            .map(|c| {
-                let w = world.clone();
-                handle
-                    .create_node()
-                    .name(client_name(c))
-                    .ip(ip(2, c))
-                    .init(move || client_main::<MadsimIo>(w.clone(), c))
-                    .build()
-            })
-            .collect();
+        let nodes = spawn(&handle, &program);
         let mut net = MadsimNet { handle: handle.clone(), nodes };
-        let mut nemesis = Nemesis::new(plan(&scenario, seed), scenario.clone(), seed);
-        while let Some(due) = nemesis.next_due_us() {
+        let mut controller = controller.lock().unwrap_or_else(|p| p.into_inner());
+        while let Some(due) = controller.next_due_us() {
             MadsimIo::sleep_until_us(due).await;
-            nemesis.apply_due(MadsimIo::now_us(), &world, &mut net);
+            controller.apply_due(MadsimIo::now_us(), &mut net);
         }
-        // Clients stop starting operations at the end; give the last one time to finish.
-        let drain_us = (scenario.workload.op_timeout_ms.max(scenario.crdt.op_timeout_ms) + 100) * 1000;
-        MadsimIo::sleep_until_us(scenario.end_us() + drain_us).await;
-        nemesis.heal_all(MadsimIo::now_us(), &world, &mut net);
+        MadsimIo::sleep_until_us(program.run_until_us()).await;
+        controller.finish(MadsimIo::now_us(), &mut net);
     });
     Ok(())
+}
+
+/// Creates every host and client node; returns the hosts' handles (for faults).
+fn spawn(handle: &Handle, program: &Arc<dyn Program>) -> Vec<NodeHandle> {
+    let (hosts, clients) = (program.hosts(), program.clients());
+    program.set_addresses(
+        (0..hosts).map(|i| SocketAddr::new(ip(1, i), PORT)).collect(),
+        (0..clients).map(|c| SocketAddr::new(ip(2, c), PORT)).collect(),
+    );
+    let nodes = (0..hosts)
+        .map(|i| {
+            let p = program.clone();
+            handle.create_node().name(node_name(i)).ip(ip(1, i)).init(move || p.host(i, EngineKind::Madsim)).build()
+        })
+        .collect();
+    for c in 0..clients {
+        let p = program.clone();
+        // Clients are never killed; their handles need not be kept.
+        handle.create_node().name(client_name(c)).ip(ip(2, c)).init(move || p.client(c, EngineKind::Madsim)).build();
+    }
+    nodes
 }

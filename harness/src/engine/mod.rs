@@ -1,14 +1,57 @@
-//! The two simulation engines behind one small interface. The world (nodes, clients,
-//! nemesis actions) is written once against `Io` and `NetControl`; each engine supplies them.
+//! The simulation engines behind one small interface. An engine runs a [`Program`] (hosts
+//! and clients it starts by index and knows nothing else of) and calls a [`Controller`]
+//! between its steps (timed actions on the network and processes: the nemesis). Host and
+//! client code is written once against `Io`; faults reach the engine through `NetControl`.
 mod io;
 #[cfg(madsim)]
 mod madsim_engine;
 mod turmoil_engine;
 
-pub use io::{Io, NetControl};
+pub use io::{Io, NetControl, DATAGRAM_BYTES_MAX, PORT};
+#[cfg(madsim)]
+pub use madsim_engine::MadsimIo;
+pub use turmoil_engine::TurmoilIo;
 
-use crate::world::World;
 use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A host's or client's whole life (engines are single-threaded: not `Send`).
+pub type LocalFuture = Pin<Box<dyn Future<Output = ()>>>;
+
+/// What an engine runs.
+pub trait Program: Send + Sync {
+    /// The run seed (the engine's own randomness derives from it).
+    fn seed(&self) -> u64;
+    /// Server hosts, named `n1`, `n2`, … in index order.
+    fn hosts(&self) -> usize;
+    /// Clients, named `c1`, `c2`, …
+    fn clients(&self) -> usize;
+    /// Healthy one-way latency range, milliseconds.
+    fn latency_ms(&self) -> (u64, u64);
+    /// turmoil's fixed tick, milliseconds.
+    fn tick_ms(&self) -> u64;
+    /// When the run is over (every client has had time to finish), µs.
+    fn run_until_us(&self) -> u64;
+    /// Tells the program every host's and client's address, before anything runs.
+    fn set_addresses(&self, hosts: Vec<SocketAddr>, clients: Vec<SocketAddr>);
+    /// Host `index`'s life on engine `engine` (called again after every restart).
+    fn host(&self, index: usize, engine: EngineKind) -> LocalFuture;
+    /// Client `index`'s life.
+    fn client(&self, index: usize, engine: EngineKind) -> LocalFuture;
+}
+
+/// Timed actions the engine runs between its own steps.
+pub trait Controller {
+    /// When the next action is due, µs.
+    fn next_due_us(&self) -> Option<u64>;
+    /// Runs every action due at or before `now_us`.
+    fn apply_due(&mut self, now_us: u64, net: &mut dyn NetControl);
+    /// Undoes whatever is still in force at the end of the run.
+    fn finish(&mut self, now_us: u64, net: &mut dyn NetControl);
+}
 
 /// Which engine runs the simulation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
@@ -63,14 +106,14 @@ pub fn sim_now_us() -> Option<u64> {
     turmoil::sim_elapsed().and_then(|d| u64::try_from(d.as_micros()).ok())
 }
 
-/// Runs the world to its end on the chosen engine.
-pub fn run(kind: EngineKind, world: &World) -> Result<(), String> {
+/// Runs `program` to its end on the chosen engine, with `controller` acting between steps.
+pub fn run(kind: EngineKind, program: Arc<dyn Program>, controller: &mut dyn Controller) -> Result<(), String> {
     match kind {
-        EngineKind::Turmoil => turmoil_engine::run(world),
+        EngineKind::Turmoil => turmoil_engine::run(program, controller),
         #[cfg(madsim)]
-        EngineKind::Madsim => madsim_engine::run(world),
+        EngineKind::Madsim => madsim_engine::run(program, controller),
         #[cfg(not(madsim))]
-        EngineKind::Madsim => Err(
+        EngineKind::Madsim => Err::<(), String>(
             "this binary was built without `--cfg madsim` (see .cargo/config.toml); use --engine turmoil or rebuild"
                 .into(),
         ),

@@ -1,10 +1,9 @@
 //! turmoil: hosts are tokio runtimes stepped in fixed ticks; the nemesis runs between steps
 //! and uses turmoil's own partition / repair / fail-rate / latency / crash / bounce.
-use super::{Io, NetControl};
-use crate::nemesis::{plan, Nemesis};
-use crate::workload::client_main;
-use crate::world::wire::PORT;
-use crate::world::{client_name, node_main, node_name, World};
+use super::{Controller, EngineKind, Io, NetControl, Program};
+use crate::history::{client_name, node_name};
+use super::PORT;
+use std::sync::Arc;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -72,48 +71,21 @@ impl NetControl for TurmoilNet<'_, '_> {
     }
 }
 
-/// Runs the world under turmoil until every client has finished.
-pub fn run(world: &World) -> Result<(), String> {
-    let (scenario, seed) = world.with(|w| (w.scenario.clone(), w.seed));
-    let end_us = scenario.end_us();
-    let net = &scenario.network;
+/// Runs `program` under turmoil until every client has finished.
+pub fn run(program: Arc<dyn Program>, controller: &mut dyn Controller) -> Result<(), String> {
+    let (latency_min_ms, latency_max_ms) = program.latency_ms();
     let mut sim = turmoil::Builder::new()
-        .simulation_duration(Duration::from_micros(end_us) + Duration::from_secs(120))
-        .tick_duration(Duration::from_millis(scenario.turmoil_tick_ms))
-        .min_message_latency(Duration::from_millis(net.latency_min_ms))
-        .max_message_latency(Duration::from_millis(net.latency_max_ms))
-        .rng_seed(seed)
+        .simulation_duration(Duration::from_micros(program.run_until_us()) + Duration::from_secs(120))
+        .tick_duration(Duration::from_millis(program.tick_ms()))
+        .min_message_latency(Duration::from_millis(latency_min_ms))
+        .max_message_latency(Duration::from_millis(latency_max_ms))
+        .rng_seed(program.seed())
         .build();
-    let nodes = scenario.node_count();
-    for i in 0..nodes {
-        let w = world.clone();
-        sim.host(node_name(i), move || {
-            let w = w.clone();
-            async move {
-                node_main::<TurmoilIo>(w, i).await;
-                Ok(())
-            }
-        });
-    }
-    for c in 0..scenario.client_count() {
-        let w = world.clone();
-        sim.client(client_name(c), async move {
-            client_main::<TurmoilIo>(w, c).await;
-            Ok(())
-        });
-    }
-    let node_addrs = (0..nodes).map(|i| SocketAddr::new(sim.lookup(node_name(i)), PORT)).collect();
-    let client_addrs =
-        (0..scenario.client_count()).map(|c| SocketAddr::new(sim.lookup(client_name(c)), PORT)).collect();
-    world.with(|w| {
-        w.node_addrs = node_addrs;
-        w.client_addrs = client_addrs;
-    });
-    let mut nemesis = Nemesis::new(plan(&scenario, seed), scenario.clone(), seed);
+    spawn(&mut sim, &program);
     loop {
         let now_us = u64::try_from(sim.elapsed().as_micros()).unwrap_or(u64::MAX);
-        if nemesis.next_due_us().is_some_and(|t| t <= now_us) {
-            nemesis.apply_due(now_us, world, &mut TurmoilNet { sim: &mut sim });
+        if controller.next_due_us().is_some_and(|t| t <= now_us) {
+            controller.apply_due(now_us, &mut TurmoilNet { sim: &mut sim });
         }
         match sim.step() {
             Ok(true) => break,
@@ -122,6 +94,30 @@ pub fn run(world: &World) -> Result<(), String> {
         }
     }
     let now_us = u64::try_from(sim.elapsed().as_micros()).unwrap_or(u64::MAX);
-    nemesis.heal_all(now_us, world, &mut TurmoilNet { sim: &mut sim });
+    controller.finish(now_us, &mut TurmoilNet { sim: &mut sim });
     Ok(())
+}
+
+/// Registers every host and client with the simulation and tells the program their addresses.
+fn spawn(sim: &mut turmoil::Sim<'_>, program: &Arc<dyn Program>) {
+    for i in 0..program.hosts() {
+        let p = program.clone();
+        sim.host(node_name(i), move || {
+            let life = p.host(i, EngineKind::Turmoil);
+            async move {
+                life.await;
+                Ok(())
+            }
+        });
+    }
+    for c in 0..program.clients() {
+        let life = program.client(c, EngineKind::Turmoil);
+        sim.client(client_name(c), async move {
+            life.await;
+            Ok(())
+        });
+    }
+    let hosts = (0..program.hosts()).map(|i| SocketAddr::new(sim.lookup(node_name(i)), PORT)).collect();
+    let clients = (0..program.clients()).map(|c| SocketAddr::new(sim.lookup(client_name(c)), PORT)).collect();
+    program.set_addresses(hosts, clients);
 }

@@ -40,6 +40,10 @@ pub struct Event {
     /// Which node served it, when known (for reports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
+    /// The system under test that recorded it (absent in histories from other tools), so
+    /// each system's checks pick out their own operations by it, never by operation name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
 }
 
 /// An ordered list of events.

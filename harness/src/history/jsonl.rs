@@ -90,17 +90,19 @@ fn event_from_object(file: &str, line: usize, mut obj: Map<String, Value>, ordin
         Some(Value::String(s)) => s.clone(),
         Some(v) => return Err(field_err("f", format!("expected a string, got {}", describe_json(v)))),
     };
-    let node = match obj.get("node") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(v) => return Err(field_err("node", format!("expected a string, got {}", describe_json(v)))),
+    let optional_string = |field: &str| match obj.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(v) => Err(field_err(field, format!("expected a string, got {}", describe_json(v)))),
     };
+    let node = optional_string("node")?;
+    let system = optional_string("system")?;
     let key = match obj.remove("key") {
         None | Some(Value::Null) => None,
         Some(v) => Some(v),
     };
     let value = obj.remove("value").unwrap_or(Value::Null);
-    Ok(Event { index, time_us, process, kind, f, key, value, node })
+    Ok(Event { index, time_us, process, kind, f, key, value, node, system })
 }
 
 /// Parse an event type name as written in JSONL (`invoke`, `ok`, `fail`, `info`).
@@ -120,7 +122,7 @@ mod tests {
     use serde_json::json;
 
     fn ev(index: u64, process: u64, kind: EventKind, f: &str, key: Option<Value>, value: Value) -> Event {
-        Event { index, time_us: index * 10, process, kind, f: f.into(), key, value, node: None }
+        Event { index, time_us: index * 10, process, kind, f: f.into(), key, value, node: None, system: None }
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The recorded history: client operations as invoke / ok / fail / info events.
+//! The recorded run's plain data: client operations as invoke / ok / fail / info events, fault
+//! windows, and the names of hosts and clients they mention.
 //!
 //! Also reads and writes histories: JSONL (native) and Jepsen EDN, with errors that name the
 //! file, line and field.
@@ -6,12 +7,16 @@
 mod edn;
 mod error;
 mod event;
+mod fault;
+mod names;
 mod file;
 mod jsonl;
 
 pub use edn::{parse_edn, read_edn, read_edn_file, to_edn, write_edn};
 pub use error::InputError;
 pub use event::{Event, EventKind, History};
+pub use fault::FaultWindow;
+pub use names::{client_name, node_name};
 pub use file::{read_history_file, HistoryFile, HistoryFormat};
 pub use jsonl::{parse_jsonl, read_jsonl, read_jsonl_file, to_jsonl, write_jsonl};
 

@@ -41,6 +41,7 @@ fn arb_event() -> impl Strategy<Value = Event> {
             key,
             value,
             node,
+            system: None,
         })
 }
 
@@ -99,6 +100,7 @@ fn read_files_and_missing_file() {
         key: None,
         value: Value::Null,
         node: None,
+        system: None,
     }];
     let j = dir.join("h.jsonl");
     write_jsonl(&j, &h).unwrap();
@@ -124,6 +126,7 @@ fn floats_round_trip_exactly() {
         key: None,
         value: json!([-948348.5923909507]),
         node: None,
+        system: None,
     }];
     assert_eq!(parse_jsonl("h", &to_jsonl(&h)).unwrap().events, h);
     assert_eq!(parse_edn("h", &to_edn(&h)).unwrap().events, h);

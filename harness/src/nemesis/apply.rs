@@ -5,7 +5,8 @@ use super::plan::PlannedFault;
 use super::shapes::{bridge_cuts, halves_cuts, isolate_cuts, ring_cuts};
 use crate::engine::NetControl;
 use crate::scenario::{FaultKind, Scenario};
-use crate::world::{node_name, World};
+use crate::history::node_name;
+use crate::world::World;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -101,9 +102,9 @@ impl Nemesis {
         self.next = self.steps.len();
     }
 
-    /// The current leader's index, as the observer last saw it.
+    /// The current leader's host index, as hosts last published it.
     fn leader(&self, world: &World) -> Option<usize> {
-        world.with(|w| w.observer.leader()).and_then(|id| usize::try_from(id).ok()).and_then(|id| id.checked_sub(1))
+        world.with(|w| w.leader_hint.host())
     }
 
     fn pick_up_node(&mut self, wanted: Option<usize>) -> Option<usize> {
@@ -281,4 +282,31 @@ impl Nemesis {
 fn names(nodes: &[usize]) -> String {
     let names: Vec<String> = nodes.iter().map(|&n| node_name(n)).collect();
     format!("{{{}}}", names.join(","))
+}
+
+/// The nemesis as the engine's controller: it acts on `world` between engine steps.
+pub struct NemesisRun {
+    nemesis: Nemesis,
+    world: World,
+}
+
+impl NemesisRun {
+    /// `nemesis` acting on `world`.
+    pub fn new(nemesis: Nemesis, world: World) -> Self {
+        NemesisRun { nemesis, world }
+    }
+}
+
+impl crate::engine::Controller for NemesisRun {
+    fn next_due_us(&self) -> Option<u64> {
+        self.nemesis.next_due_us()
+    }
+
+    fn apply_due(&mut self, now_us: u64, net: &mut dyn NetControl) {
+        self.nemesis.apply_due(now_us, &self.world, net);
+    }
+
+    fn finish(&mut self, now_us: u64, net: &mut dyn NetControl) {
+        self.nemesis.heal_all(now_us, &self.world, net);
+    }
 }

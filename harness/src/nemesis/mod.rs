@@ -2,10 +2,8 @@
 //! applied and healed, and the record of what happened.
 mod apply;
 mod plan;
-mod record;
 mod shapes;
 
-pub use apply::Nemesis;
+pub use apply::{Nemesis, NemesisRun};
 pub use plan::{plan, PlannedFault};
-pub use record::FaultWindow;
 pub use shapes::{bridge_cuts, halves_cuts, isolate_cuts, ring_cuts};

@@ -50,7 +50,7 @@ pub fn plan(scenario: &Scenario, seed: u64) -> Vec<PlannedFault> {
             let kind = kinds[rng.random_range(0..kinds.len())];
             let length_us = match kind {
                 FaultKind::Crash | FaultKind::KillLeader => rng.random_range(
-                    scenario.relations.restart_delay_min_ms * 1000..=scenario.relations.restart_delay_max_ms * 1000,
+                    ne.restart_delay_min_ms * 1000..=ne.restart_delay_max_ms * 1000,
                 ),
                 _ => rng.random_range(ne.fault_min_ms * 1000..=ne.fault_max_ms * 1000),
             };

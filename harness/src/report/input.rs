@@ -3,7 +3,10 @@ use std::path::PathBuf;
 
 use crate::check::CheckResult;
 use crate::history::Event;
-use crate::nemesis::FaultWindow;
+use super::charts::{ChartData, DrawResult};
+use crate::history::FaultWindow;
+use plotters::coord::Shift;
+use plotters::prelude::{BitMapBackend, DrawingArea};
 
 /// Everything a run report shows; borrowed so the caller keeps ownership.
 #[derive(Clone, Copy, Debug)]
@@ -24,12 +27,58 @@ pub struct ReportInput<'a> {
     pub repro: &'a str,
     /// Pretty JSON of the results, shown collapsed in the page.
     pub results_json: &'a str,
-    /// Extra (section title, trusted HTML fragment) pairs, e.g. a linearizability timeline.
-    pub extra_html: &'a [(String, String)],
-    /// CRDT replica divergence over time; `None` when the run had no CRDT replicas.
-    pub divergence: Option<&'a Divergence>,
-    /// LogSync reads' staleness over time; `None` when the run had no LogSync replicas.
-    pub staleness: Option<&'a StalenessPoints>,
+    /// The systems' own sections (charts, timelines), in order.
+    pub sections: &'a [ReportSection],
+}
+
+/// A chart a system draws with the report's toolkit onto a PNG of the report's size.
+pub type DrawFn = Box<
+    dyn for<'a, 'b> Fn(&DrawingArea<BitMapBackend<'a>, Shift>, &ChartData<'b>) -> DrawResult<BitMapBackend<'a>>
+        + Send
+        + Sync,
+>;
+
+/// A chart in a report section.
+pub struct Figure {
+    /// File name in the report directory, e.g. "convergence.png".
+    pub file: &'static str,
+    /// The image's alt text.
+    pub alt: &'static str,
+    /// What a reader should see in it.
+    pub caption: String,
+    /// Draws it.
+    pub draw: DrawFn,
+}
+
+/// One section of a run report that a system adds.
+pub struct ReportSection {
+    /// Heading.
+    pub title: String,
+    /// Trusted HTML from our own code (a timeline, a table); empty for a figure alone.
+    pub html: String,
+    /// A chart, if any.
+    pub figure: Option<Figure>,
+}
+
+impl std::fmt::Debug for ReportSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReportSection")
+            .field("title", &self.title)
+            .field("figure", &self.figure.as_ref().map(|g| g.file))
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReportSection {
+    /// A section of HTML.
+    pub fn html(title: &str, html: String) -> Self {
+        ReportSection { title: title.to_string(), html, figure: None }
+    }
+
+    /// A section holding one chart.
+    pub fn figure(title: &str, figure: Figure) -> Self {
+        ReportSection { title: title.to_string(), html: String::new(), figure: Some(figure) }
+    }
 }
 
 /// How stale each LogSync replica read was, for staleness.png.

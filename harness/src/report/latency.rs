@@ -66,6 +66,7 @@ mod tests {
             key: None,
             value: serde_json::Value::Null,
             node: None,
+            system: None,
         }
     }
 

@@ -2,7 +2,7 @@
 //!
 //! `write_report` is the entry point; `latencies` and `latency_quantiles` are public so that
 //! results.json can carry the same numbers the charts show.
-mod charts;
+pub(crate) mod charts;
 mod font;
 mod html;
 mod input;
@@ -15,10 +15,9 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use html::esc;
-pub use input::{Divergence, ReportFiles, ReportInput, StalenessPoints};
+pub use crate::escape::esc;
+pub use charts::{draw_convergence, draw_staleness, ChartData, DrawResult};
+pub use input::{Divergence, DrawFn, Figure, ReportFiles, ReportInput, ReportSection, StalenessPoints};
 pub use latency::{latencies, OpLatency};
 pub use quantiles::{latency_quantiles, quantile_window_us, QuantileRow};
-pub use write::{
-    write_report, CONVERGENCE_PNG, FAULTS_FILE, HISTORY_FILE, INDEX_FILE, QUANTILES_PNG, RAW_PNG, STALENESS_PNG,
-};
+pub use write::{write_report, FAULTS_FILE, HISTORY_FILE, INDEX_FILE, QUANTILES_PNG, RAW_PNG};

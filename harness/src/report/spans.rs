@@ -1,5 +1,5 @@
 //! Fault windows resolved against the end of the run, shared by the charts and the HTML.
-use crate::nemesis::FaultWindow;
+use crate::history::FaultWindow;
 
 use super::latency::OpLatency;
 use super::palette::sorted_names;

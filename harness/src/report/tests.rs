@@ -7,7 +7,7 @@ use super::write::write_report_sized;
 use super::*;
 use crate::check::CheckResult;
 use crate::history::{Event, EventKind};
-use crate::nemesis::FaultWindow;
+use crate::history::FaultWindow;
 
 /// Small charts keep debug-mode PNG encoding cheap; layout is exercised all the same.
 const SMALL: (u32, u32) = (480, 240);
@@ -30,6 +30,7 @@ fn ev(index: u64, time_us: u64, process: u64, kind: EventKind, f: &str) -> Event
         key: Some(serde_json::json!(process % 3)),
         value: serde_json::json!(index),
         node: Some(format!("n{}", process % 5 + 1)),
+        system: None,
     }
 }
 
@@ -123,7 +124,7 @@ fn input<'a>(
     history: &'a [Event],
     faults: &'a [FaultWindow],
     checks: &'a [CheckResult],
-    extra: &'a [(String, String)],
+    sections: &'a [ReportSection],
 ) -> ReportInput<'a> {
     ReportInput {
         title: "social seed 42 (madsim)",
@@ -134,9 +135,7 @@ fn input<'a>(
         sim_end_us: 30_000_000,
         repro: REPRO,
         results_json: "{\n  \"verdict\": \"fail\",\n  \"note\": \"<b>\"\n}",
-        extra_html: extra,
-        divergence: None,
-        staleness: None,
+        sections,
     }
 }
 
@@ -158,9 +157,7 @@ fn empty_history_and_no_faults() {
         sim_end_us: 0,
         repro: "faultline run empty",
         results_json: "{}",
-        extra_html: &[],
-        divergence: None,
-        staleness: None,
+        sections: &[],
     };
     let files = write_report_sized(&dir, &inp, SMALL).unwrap();
     assert_eq!(files.paths.len(), 5);
@@ -180,7 +177,7 @@ fn synthetic_run_writes_everything() {
     let history = synthetic(300, 30_000_000, 6);
     let faults = faults();
     let checks = checks();
-    let extra = vec![("Linearizability <failure>".to_string(), "<div id=\"lin\">timeline</div>".to_string())];
+    let extra = vec![ReportSection::html("Linearizability <failure>", "<div id=\"lin\">timeline</div>".to_string())];
     let files = write_report_sized(&dir, &input(&history, &faults, &checks, &extra), SMALL).unwrap();
     let names: Vec<_> = files.paths.iter().map(|p| p.file_name().unwrap().to_str().unwrap().to_string()).collect();
     assert_eq!(names, [HISTORY_FILE, FAULTS_FILE, RAW_PNG, QUANTILES_PNG, INDEX_FILE]);
@@ -255,9 +252,7 @@ fn pathological_inputs_do_not_panic() {
         sim_end_us: 0,
         repro: "",
         results_json: "",
-        extra_html: &[],
-        divergence: None,
-        staleness: None,
+        sections: &[],
     };
     write_report_sized(&dir, &inp, SMALL).unwrap();
     // Degenerate chart sizes must not panic either.
@@ -295,18 +290,20 @@ fn a_crdt_run_adds_the_convergence_chart_and_section() {
         heal_us: 20_000_000,
         converged_after_heal_s: Some(0.4),
     };
-    let inp = ReportInput { divergence: Some(&divergence), ..input(&history, &faults, &checks, &[]) };
+    let sections = [convergence_section(divergence.clone())];
+    let inp = input(&history, &faults, &checks, &sections);
     let files = write_report_sized(&dir, &inp, SMALL).unwrap();
     let names: Vec<_> = files.paths.iter().map(|p| p.file_name().unwrap().to_str().unwrap().to_string()).collect();
-    assert_eq!(names, [HISTORY_FILE, FAULTS_FILE, RAW_PNG, QUANTILES_PNG, CONVERGENCE_PNG, INDEX_FILE]);
-    assert_png(&dir.join(CONVERGENCE_PNG), 2000);
+    assert_eq!(names, [HISTORY_FILE, FAULTS_FILE, RAW_PNG, QUANTILES_PNG, "convergence.png", INDEX_FILE]);
+    assert_png(&dir.join("convergence.png"), 2000);
     let html = fs::read_to_string(dir.join(INDEX_FILE)).unwrap();
-    assert!(html.contains("<h2>CRDT convergence</h2>") && html.contains(CONVERGENCE_PNG));
+    assert!(html.contains("<h2>CRDT convergence</h2>") && html.contains("convergence.png"));
     // A replica that never reported: an empty chart says so rather than failing.
     let empty = Divergence { points: Vec::new(), converged_after_heal_s: None, ..divergence };
-    let inp = ReportInput { divergence: Some(&empty), ..inp };
+    let sections = [convergence_section(empty)];
+    let inp = ReportInput { sections: &sections, ..inp };
     write_report_sized(&dir, &inp, SMALL).unwrap();
-    assert_png(&dir.join(CONVERGENCE_PNG), 1000);
+    assert_png(&dir.join("convergence.png"), 1000);
     fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -321,15 +318,39 @@ fn a_logsync_run_adds_the_staleness_chart_and_section() {
         replicas: vec![5, 6, 7],
         bound_ms: 250,
     };
-    let inp = ReportInput { staleness: Some(&stale), ..input(&history, &faults, &checks, &[]) };
+    let sections = [staleness_section(stale.clone())];
+    let inp = input(&history, &faults, &checks, &sections);
     let files = write_report_sized(&dir, &inp, SMALL).unwrap();
     let names: Vec<_> = files.paths.iter().map(|p| p.file_name().unwrap().to_str().unwrap().to_string()).collect();
-    assert_eq!(names, [HISTORY_FILE, FAULTS_FILE, RAW_PNG, QUANTILES_PNG, STALENESS_PNG, INDEX_FILE]);
-    assert_png(&dir.join(STALENESS_PNG), 2000);
+    assert_eq!(names, [HISTORY_FILE, FAULTS_FILE, RAW_PNG, QUANTILES_PNG, "staleness.png", INDEX_FILE]);
+    assert_png(&dir.join("staleness.png"), 2000);
     let html = fs::read_to_string(dir.join(INDEX_FILE)).unwrap();
-    assert!(html.contains("<h2>LogSync staleness</h2>") && html.contains(STALENESS_PNG));
+    assert!(html.contains("<h2>LogSync staleness</h2>") && html.contains("staleness.png"));
     let empty = StalenessPoints { reads: Vec::new(), ..stale.clone() };
-    write_report_sized(&dir, &ReportInput { staleness: Some(&empty), ..inp }, SMALL).unwrap();
-    assert_png(&dir.join(STALENESS_PNG), 1000);
+    let sections = [staleness_section(empty)];
+    write_report_sized(&dir, &ReportInput { sections: &sections, ..inp }, SMALL).unwrap();
+    assert_png(&dir.join("staleness.png"), 1000);
     fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A CRDT-style convergence section, as the CRDT system builds it.
+fn convergence_section(div: Divergence) -> ReportSection {
+    let figure = Figure {
+        file: "convergence.png",
+        alt: "divergence",
+        caption: "differing pairs".into(),
+        draw: Box::new(move |root, d| draw_convergence(root, d, &div)),
+    };
+    ReportSection::figure("CRDT convergence", figure)
+}
+
+/// A LogSync-style staleness section.
+fn staleness_section(points: StalenessPoints) -> ReportSection {
+    let figure = Figure {
+        file: "staleness.png",
+        alt: "staleness",
+        caption: "reads behind".into(),
+        draw: Box::new(move |root, d| draw_staleness(root, d, &points)),
+    };
+    ReportSection::figure("LogSync staleness", figure)
 }

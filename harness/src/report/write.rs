@@ -3,7 +3,7 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::charts::{draw_convergence, draw_quantiles, draw_raw, draw_staleness, render_png, ChartData, FULL_SIZE};
+use super::charts::{draw_quantiles, draw_raw, render_png, ChartData, FULL_SIZE};
 use super::html::{render_page, PageData};
 use super::input::{ReportFiles, ReportInput};
 use super::latency::latencies;
@@ -19,10 +19,6 @@ pub const FAULTS_FILE: &str = "faults.json";
 pub const RAW_PNG: &str = "latency-raw.png";
 /// File name of the latency quantile chart.
 pub const QUANTILES_PNG: &str = "latency-quantiles.png";
-/// File name of the CRDT divergence chart (runs with CRDT replicas only).
-pub const CONVERGENCE_PNG: &str = "convergence.png";
-/// File name of the LogSync staleness chart (runs with read replicas only).
-pub const STALENESS_PNG: &str = "staleness.png";
 /// File name of the HTML page.
 pub const INDEX_FILE: &str = "index.html";
 
@@ -70,14 +66,9 @@ pub(crate) fn write_report_sized(dir: &Path, input: &ReportInput<'_>, size: (u32
     let p = dir.join(QUANTILES_PNG);
     render_png(&p, size, |root| draw_quantiles(root, &data))?;
     paths.push(p);
-    if let Some(div) = input.divergence {
-        let p = dir.join(CONVERGENCE_PNG);
-        render_png(&p, size, |root| draw_convergence(root, &data, div))?;
-        paths.push(p);
-    }
-    if let Some(stale) = input.staleness {
-        let p = dir.join(STALENESS_PNG);
-        render_png(&p, size, |root| draw_staleness(root, &data, stale))?;
+    for figure in input.sections.iter().filter_map(|s| s.figure.as_ref()) {
+        let p = dir.join(figure.file);
+        render_png(&p, size, |root| (figure.draw)(root, &data))?;
         paths.push(p);
     }
 
@@ -89,8 +80,6 @@ pub(crate) fn write_report_sized(dir: &Path, input: &ReportInput<'_>, size: (u32
         window_label: super::charts::window_label(window_us),
         raw_png: RAW_PNG,
         quantiles_png: QUANTILES_PNG,
-        convergence_png: input.divergence.map(|_| CONVERGENCE_PNG),
-        staleness_png: input.staleness.map(|_| STALENESS_PNG),
     };
     let p = dir.join(INDEX_FILE);
     fs::write(&p, render_page(input, &page))?;

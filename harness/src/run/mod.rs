@@ -9,10 +9,10 @@ pub use results::{repro_line, Results};
 pub use sweep::{sweep, SweepOutcome, SweepRequest};
 
 use crate::engine::{self, EngineKind};
-use crate::history::Event;
-use crate::nemesis::FaultWindow;
+use crate::history::{Event, FaultWindow};
+use crate::nemesis::{self, Nemesis, NemesisRun};
 use crate::scenario::Scenario;
-use crate::world::{World, WorldState};
+use crate::world::{World, WorldProgram, WorldState};
 use std::sync::Arc;
 
 /// What to run.
@@ -48,12 +48,8 @@ pub struct RunOutcome {
     pub history: Vec<Event>,
     /// The faults as they happened.
     pub faults: Vec<FaultWindow>,
-    /// Extra report sections (e.g. the non-linearizable window's timeline).
-    pub extra_html: Vec<(String, String)>,
-    /// CRDT replica divergence over time, for convergence.png (runs with CRDT replicas).
-    pub divergence: Option<crate::report::Divergence>,
-    /// Replica reads' staleness over time, for staleness.png (runs with LogSync replicas).
-    pub staleness: Option<crate::report::StalenessPoints>,
+    /// The systems' report sections (charts, the non-linearizable window's timeline).
+    pub sections: Vec<crate::report::ReportSection>,
 }
 
 /// Runs one simulation and checks it. A panic inside the simulated system is a finding:
@@ -61,9 +57,11 @@ pub struct RunOutcome {
 pub fn run(request: &RunRequest) -> RunOutcome {
     let wall_start = std::time::Instant::now();
     let bugs = request.all_bugs();
-    let state = WorldState::new(request.seed, request.scenario.clone(), crate::bugs::switches(&bugs));
-    let world = World::new(state);
-    let engine_result = panic_capture::catch(|| engine::run(request.engine, &world));
+    let world = World::new(WorldState::new(request.seed, request.scenario.clone(), bugs.clone()));
+    let program = Arc::new(WorldProgram::new(world.clone()));
+    let plan = nemesis::plan(&request.scenario, request.seed);
+    let mut nemesis = NemesisRun::new(Nemesis::new(plan, request.scenario.clone(), request.seed), world.clone());
+    let engine_result = panic_capture::catch(|| engine::run(request.engine, program, &mut nemesis));
     // Wall time is measured here, outside the simulation (under madsim, clocks inside are simulated).
     let wall_seconds = wall_start.elapsed().as_secs_f64();
     let failure = match engine_result {

@@ -2,6 +2,7 @@
 use crate::check::CheckResult;
 use crate::engine::EngineKind;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Latency summary of completed operations, milliseconds.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -43,25 +44,31 @@ pub struct Results {
     pub bugs: Vec<String>,
     /// Faults injected.
     pub faults: usize,
-    /// Seconds from the last heal until a write committed, if measured.
-    pub recovery_seconds: Option<f64>,
-    /// Seconds from the heal until every CRDT replica held equal state (null without CRDT
-    /// replicas or if they never converged).
-    #[serde(default)]
-    pub convergence_seconds: Option<f64>,
-    /// Staleness of LogSync replica reads (null without LogSync replicas).
-    #[serde(default)]
-    pub staleness: Option<crate::check::logsync::StalenessSummary>,
     /// Operation latency summary (ok operations).
     pub latency: LatencySummary,
     /// Harness counters.
     pub stats: serde_json::Value,
+    /// What each system adds: the keys tools already read at the top level
+    /// (`recovery_seconds`, `convergence_seconds`, `staleness`) and the rest under the
+    /// system's own name.
+    #[serde(flatten)]
+    pub extras: BTreeMap<String, serde_json::Value>,
 }
 
 impl Results {
     /// Whether every check passed.
     pub fn passed(&self) -> bool {
         self.verdict == "pass"
+    }
+
+    /// A number a system added (e.g. `convergence_seconds`), if present and not null.
+    pub fn extra_f64(&self, key: &str) -> Option<f64> {
+        self.extras.get(key).and_then(serde_json::Value::as_f64)
+    }
+
+    /// The names of the checks that failed, in order: the failure's signature.
+    pub fn failed_checks(&self) -> Vec<&str> {
+        self.checks.iter().filter(|c| !c.ok).map(|c| c.name.as_str()).collect()
     }
 }
 

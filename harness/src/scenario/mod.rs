@@ -1,9 +1,12 @@
-//! Scenario files: what to run, for how long, under which faults. TOML in, validated structs out.
+//! Scenario files: what to run, for how long, under which faults. TOML in, validated structs
+//! out. The core reads its own keys; each system under test reads its own sections.
 mod load;
 mod model;
+mod source;
 
-pub use load::{load, load_str, resolve_path, ScenarioError};
+pub use load::{load, load_str, load_str_with, require_ms, resolve_path, ScenarioError, MS_MAX};
 pub use model::{
-    secs_to_us, ChecksConfig, ClockConfig, CrdtConfig, FaultKind, HostKind, LogSyncConfig, NemesisConfig, NemesisMode,
-    NetworkConfig, RelationsConfig, Scenario, ScheduledFault, WorkloadConfig, WorkloadMix,
+    secs_to_us, ChecksConfig, ClockConfig, FaultKind, NemesisConfig, NemesisMode, NetworkConfig, Scenario,
+    ScheduledFault, SystemList,
 };
+pub use source::{require, Invalid, ScenarioSource};

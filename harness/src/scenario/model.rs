@@ -1,9 +1,12 @@
 //! The scenario's shape. Every field has a default so a scenario file says only what differs.
+use crate::system::{System, Topology};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// A complete scenario: one run of the backend under one fault plan.
+/// Top-level keys are checked against the core's and the systems' sections at load.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(default)]
 pub struct Scenario {
     /// Short name, used in reports and repro lines.
     pub name: String,
@@ -21,18 +24,13 @@ pub struct Scenario {
     pub bugs: Vec<String>,
     /// The simulated network's healthy behaviour.
     pub network: NetworkConfig,
-    /// The Raft relations cluster.
-    pub relations: RelationsConfig,
-    /// Clients and their operation mix.
-    pub workload: WorkloadConfig,
-    /// CRDT follow-graph replicas in data centres (none unless `crdt.replicas > 0`).
-    pub crdt: CrdtConfig,
-    /// LogSync read replicas fed from the Raft log (none unless `logsync.replicas > 0`).
-    pub logsync: LogSyncConfig,
     /// Faults.
     pub nemesis: NemesisConfig,
     /// Checker bounds.
     pub checks: ChecksConfig,
+    /// The systems under test this scenario runs, configured from their own sections.
+    #[serde(skip)]
+    pub systems: SystemList,
 }
 
 impl Default for Scenario {
@@ -46,12 +44,9 @@ impl Default for Scenario {
             turmoil_tick_ms: 1,
             bugs: Vec::new(),
             network: NetworkConfig::default(),
-            relations: RelationsConfig::default(),
-            workload: WorkloadConfig::default(),
-            crdt: CrdtConfig::default(),
-            logsync: LogSyncConfig::default(),
             nemesis: NemesisConfig::default(),
             checks: ChecksConfig::default(),
+            systems: SystemList::default(),
         }
     }
 }
@@ -65,150 +60,44 @@ impl Scenario {
     pub fn heal_us(&self) -> u64 {
         secs_to_us(self.duration_s)
     }
-    /// Every server host: the Raft voters first (indices `0..relations.nodes`), then the
-    /// CRDT data-centre replicas, then the LogSync read replicas.
+    /// The host and client index space.
+    pub fn topology(&self) -> &Topology {
+        &self.systems.topology
+    }
+    /// Every server host of every system.
     pub fn node_count(&self) -> usize {
-        self.relations.nodes + self.crdt.replicas + self.logsync.replicas
+        self.systems.topology.host_count()
     }
-    /// What host `index` runs.
-    pub fn host_kind(&self, index: usize) -> HostKind {
-        if index < self.relations.nodes {
-            HostKind::Raft
-        } else if index < self.relations.nodes + self.crdt.replicas {
-            HostKind::Crdt
-        } else {
-            HostKind::LogSync
-        }
-    }
-    /// Host indices of the CRDT data-centre replicas.
-    pub fn crdt_hosts(&self) -> std::ops::Range<usize> {
-        self.relations.nodes..self.relations.nodes + self.crdt.replicas
-    }
-    /// Host indices of the LogSync replicas.
-    pub fn logsync_hosts(&self) -> std::ops::Range<usize> {
-        let first = self.relations.nodes + self.crdt.replicas;
-        first..first + self.logsync.replicas
-    }
-    /// Every client: the Raft clients first, then the CRDT clients, then LogSync clients.
+    /// Every client of every system.
     pub fn client_count(&self) -> usize {
-        self.raft_clients() + self.crdt_clients() + self.logsync_clients()
+        self.systems.topology.client_count()
     }
-    /// LogSync clients (none without LogSync replicas).
-    pub fn logsync_clients(&self) -> usize {
-        if self.logsync.replicas == 0 {
-            0
-        } else {
-            self.logsync.clients
-        }
-    }
-    /// CRDT clients.
-    pub fn crdt_clients(&self) -> usize {
-        self.crdt.replicas * self.crdt.clients_per_replica
-    }
-    /// Raft clients (none when there are no Raft voters).
-    pub fn raft_clients(&self) -> usize {
-        if self.relations.nodes == 0 {
-            0
-        } else {
-            self.workload.clients
-        }
+    /// The configured system of type `T`, if the scenario runs it.
+    pub fn system<T: System>(&self) -> Option<&T> {
+        crate::system::find(&self.systems.list)
     }
 }
 
-/// What a server host runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HostKind {
-    /// A Raft voter of the relations service (shipping to LogSync replicas when leader).
-    Raft,
-    /// A CRDT data-centre replica.
-    Crdt,
-    /// A LogSync read replica.
-    LogSync,
+/// The configured systems and the index space they span.
+#[derive(Clone, Default)]
+pub struct SystemList {
+    /// In registration order.
+    pub list: Vec<Arc<dyn System>>,
+    /// Their hosts and clients.
+    pub topology: Topology,
 }
 
-/// LogSync read replicas: they follow the Raft log without voting and serve reads locally;
-/// their clients write through Raft and read through them with a session token.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct LogSyncConfig {
-    /// Read replicas (0: no LogSync part in this scenario).
-    pub replicas: usize,
-    /// Clients that write through Raft and read through replicas.
-    pub clients: usize,
-    /// The leader's shipping round (also a heartbeat to replicas), milliseconds.
-    pub ship_interval_ms: u64,
-    /// Most entries per shipped message.
-    pub batch_max: usize,
-    /// Time between a replica's acknowledgements, milliseconds.
-    pub ack_interval_ms: u64,
-    /// How long a read waits at a replica for its session token, milliseconds.
-    pub read_wait_ms: u64,
-    /// Share of a LogSync client's operations that are reads (percent).
-    pub read_percent: u32,
-    /// If set, reads also ask for this maximum staleness, milliseconds.
-    pub max_staleness_ms: Option<u64>,
-    /// Declared staleness bound: a read at a replica no fault has touched for a while must be
-    /// at most this far behind the committed log, milliseconds.
-    pub staleness_bound_ms: u64,
-}
-
-impl Default for LogSyncConfig {
-    fn default() -> Self {
-        Self {
-            replicas: 0,
-            clients: 4,
-            ship_interval_ms: 20,
-            batch_max: 64,
-            ack_interval_ms: 100,
-            read_wait_ms: 50,
-            read_percent: 60,
-            max_staleness_ms: None,
-            staleness_bound_ms: 250,
-        }
+impl SystemList {
+    /// Lays out `list`.
+    pub fn new(list: Vec<Arc<dyn System>>) -> Self {
+        let topology = Topology::of(&list);
+        SystemList { list, topology }
     }
 }
 
-/// CRDT sync of the follow graph between data centres: one replica per data centre, each
-/// holding the graph as all four set types, with local clients.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct CrdtConfig {
-    /// Data-centre replicas (0: no CRDT part in this scenario).
-    pub replicas: usize,
-    /// Clients attached to each replica.
-    pub clients_per_replica: usize,
-    /// Time between a replica's anti-entropy rounds, milliseconds.
-    pub gossip_interval_ms: u64,
-    /// Users in the graph (edges are ordered pairs of distinct users).
-    pub users: u64,
-    /// Pause between a client's operations, milliseconds (uniform in [0, think_ms]).
-    pub think_ms: u64,
-    /// One try at the home replica, milliseconds.
-    pub attempt_timeout_ms: u64,
-    /// Give up after this long, milliseconds (a write is then info, a read fail).
-    pub op_timeout_ms: u64,
-    /// Relative weights: add, remove, contains.
-    pub mix_add: u32,
-    /// Weight of remove.
-    pub mix_remove: u32,
-    /// Weight of contains.
-    pub mix_contains: u32,
-}
-
-impl Default for CrdtConfig {
-    fn default() -> Self {
-        Self {
-            replicas: 0,
-            clients_per_replica: 2,
-            gossip_interval_ms: 100,
-            users: 5,
-            think_ms: 100,
-            attempt_timeout_ms: 100,
-            op_timeout_ms: 500,
-            mix_add: 5,
-            mix_remove: 3,
-            mix_contains: 2,
-        }
+impl std::fmt::Debug for SystemList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.list.iter().map(|s| s.name())).finish()
     }
 }
 
@@ -233,113 +122,7 @@ impl Default for NetworkConfig {
     }
 }
 
-/// The Raft relations cluster.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RelationsConfig {
-    /// Number of Raft voters.
-    pub nodes: usize,
-    /// Election timeout range, milliseconds.
-    pub election_timeout_min_ms: u64,
-    /// Upper end of the election timeout range, milliseconds.
-    pub election_timeout_max_ms: u64,
-    /// Leader heartbeat interval, milliseconds.
-    pub heartbeat_ms: u64,
-    /// PreVote on.
-    pub pre_vote: bool,
-    /// CheckQuorum on.
-    pub check_quorum: bool,
-    /// Serve reads from the leader's lease instead of ReadIndex.
-    pub lease_reads: bool,
-    /// Clock-rate error the lease tolerates, ppm.
-    pub max_clock_drift_ppm: u64,
-    /// Applied entries between snapshots.
-    pub snapshot_threshold: u64,
-    /// Most log entries one append message carries (1 makes a lagging follower catch up
-    /// entry by entry, which opens the figure-8 window).
-    pub max_entries_per_append: usize,
-    /// How long a crashed node stays down before restarting, milliseconds (range).
-    pub restart_delay_min_ms: u64,
-    /// Upper end of the restart delay, milliseconds.
-    pub restart_delay_max_ms: u64,
-}
 
-impl Default for RelationsConfig {
-    fn default() -> Self {
-        Self {
-            nodes: 5,
-            election_timeout_min_ms: 150,
-            election_timeout_max_ms: 300,
-            heartbeat_ms: 50,
-            pre_vote: true,
-            check_quorum: true,
-            lease_reads: false,
-            max_clock_drift_ppm: 50_000,
-            snapshot_threshold: 100,
-            max_entries_per_append: 64,
-            restart_delay_min_ms: 200,
-            restart_delay_max_ms: 2_000,
-        }
-    }
-}
-
-/// Clients and what they do.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct WorkloadConfig {
-    /// Concurrent clients (each one outstanding operation at a time).
-    pub clients: usize,
-    /// Users in the follow graph; few users means more contention per key.
-    pub users: u64,
-    /// Pause between a client's operations, milliseconds (uniform in [0, think_ms]).
-    pub think_ms: u64,
-    /// Give up on one attempt after this long, milliseconds.
-    pub attempt_timeout_ms: u64,
-    /// Give up on the operation after this long, milliseconds (then it is info or fail).
-    pub op_timeout_ms: u64,
-    /// Move to a fresh set of `users` every this many milliseconds (0: never), like
-    /// Jepsen's independent keys: an operation in doubt can then only excuse anomalies on
-    /// keys of its own period, and each key's history stays short for the checker.
-    pub key_period_ms: u64,
-    /// Relative weights of operations.
-    pub mix: WorkloadMix,
-}
-
-impl Default for WorkloadConfig {
-    fn default() -> Self {
-        Self {
-            clients: 4,
-            users: 4,
-            think_ms: 50,
-            attempt_timeout_ms: 250,
-            op_timeout_ms: 1_000,
-            key_period_ms: 0,
-            mix: WorkloadMix::default(),
-        }
-    }
-}
-
-/// Relative weights of each operation in the workload.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct WorkloadMix {
-    /// follow(a, b).
-    pub follow: u32,
-    /// unfollow(a, b).
-    pub unfollow: u32,
-    /// is_following(a, b).
-    pub is_following: u32,
-    /// followers(u).
-    pub followers: u32,
-    /// counts(u): the follower count is checked.
-    pub counts: u32,
-}
-
-impl Default for WorkloadMix {
-    fn default() -> Self {
-        Self { follow: 4, unfollow: 3, is_following: 3, followers: 2, counts: 1 }
-    }
-}
 
 /// Clock faults' magnitudes.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -503,6 +286,10 @@ pub struct NemesisConfig {
     pub reorder_max_ms: u64,
     /// fsync latency while `disk-slow` is active, milliseconds.
     pub slow_fsync_ms: u64,
+    /// How long a crashed node stays down before restarting, milliseconds (range).
+    pub restart_delay_min_ms: u64,
+    /// Upper end of the restart delay, milliseconds.
+    pub restart_delay_max_ms: u64,
     /// Clock fault magnitudes.
     pub clock: ClockConfig,
     /// Explicit faults (mode = "explicit"); also added to a generated schedule.
@@ -526,6 +313,8 @@ impl Default for NemesisConfig {
             reorder_rate: 0.2,
             reorder_max_ms: 50,
             slow_fsync_ms: 20,
+            restart_delay_min_ms: 200,
+            restart_delay_max_ms: 2_000,
             clock: ClockConfig::default(),
             schedule: Vec::new(),
         }

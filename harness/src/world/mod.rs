@@ -1,17 +1,17 @@
 //! The simulated world around each node: its clock and its disk (which outlive crashes),
-//! the host loop that wraps the sans-IO node, the wire format and the shared run state.
+//! the host loop that wraps any sans-IO node, the wire format, the shared run state (which
+//! holds the recorded run), and the world as an engine's program.
 mod clock;
-mod crdt_host;
 mod disk;
-mod logsync_host;
 mod node_host;
-mod raft_host;
+mod program;
 mod state;
 mod trace;
 pub mod wire;
 
 pub use clock::SimClock;
 pub use disk::{DiskStats, SharedDisk};
-pub use node_host::node_main;
-pub use state::{client_name, node_name, NodeSlot, PlantedSwitches, Stats, WireFaults, World, WorldState};
+pub use node_host::{host_future, node_main, Boot, BootFn, Hosted, Routed};
+pub use program::WorldProgram;
+pub use state::{LeaderHint, NodeSlot, Stats, WireFaults, World, WorldState};
 pub use trace::Trace;

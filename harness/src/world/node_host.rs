@@ -1,21 +1,22 @@
-//! The host loop of one server node: the thin I/O layer around a sans-IO node (a Raft voter
-//! or a CRDT replica, behind `Hosted`). It feeds datagrams and timer fires in, carries
-//! outputs out, and applies the harness-level faults (pause, duplication, reordering, slow
-//! fsync) the same way for every kind of node.
-use super::state::{node_name, World, WorldState};
+//! The host loop of one server node: the thin I/O layer around any sans-IO node behind
+//! `Hosted`. It feeds datagrams and timer fires in, carries outputs out, and applies the
+//! harness-level faults (pause, duplication, reordering, slow fsync) the same way for every
+//! kind of node. Per step it calls the node in this order: `handle_message` / `handle_client`
+//! / `handle_timeout` (one input), then `next_output` until None, then `observe`, then
+//! `poll_timeout` to choose the next wake-up.
+use super::state::{World, WorldState};
 use super::wire::{Envelope, DATAGRAM_BYTES_MAX, PORT};
 use super::SharedDisk;
-use crate::engine::Io;
-use crate::scenario::HostKind;
-use faultline_systems::crdt::replica::CrdtReplica;
-use faultline_systems::logsync::LogSyncReplica;
+use crate::engine::{EngineKind, Io};
+use crate::history::node_name;
+use crate::system::{HostCtx, LocalFuture};
 use faultline_systems::node::Output;
-use faultline_systems::relations::RelationsNode;
 use faultline_systems::relations::RequestId;
 use faultline_systems::storage::StorageError;
 use faultline_systems::time::Time;
 use faultline_systems::SansIoNode;
 use rand::Rng;
+use serde::Serialize;
 use std::net::SocketAddr;
 
 /// Which boot of a node this is, for deriving its RNG seed.
@@ -38,50 +39,68 @@ impl Boot {
 pub enum Routed {
     /// Peer bytes for host id `to`.
     Peer { to: u64, bytes: Vec<u8> },
-    /// An envelope for client `client`.
-    Client { client: u64, envelope: Envelope },
+    /// Reply bytes for client `client`: a system's `(RequestId, reply)`, encoded.
+    Client { client: u64, bytes: Vec<u8> },
 }
 
 impl Routed {
-    /// Routes a replica's output, wrapping a client reply with `wrap`.
-    pub fn of<R>(output: Output<R>, wrap: impl FnOnce(RequestId, R) -> Envelope) -> Self {
-        match output {
+    /// Routes a node's output, encoding a client reply with the request it answers.
+    pub fn of<R: Serialize>(output: Output<R>) -> Result<Self, postcard::Error> {
+        Ok(match output {
             Output::Send { to, bytes } => Routed::Peer { to, bytes },
-            Output::Reply { client, request, reply } => Routed::Client { client, envelope: wrap(request, reply) },
-        }
+            Output::Reply { client, request, reply } => Self::reply(client, request, &reply)?,
+        })
+    }
+
+    /// A reply to `request` for client `client`.
+    pub fn reply<R: Serialize>(client: u64, request: RequestId, reply: &R) -> Result<Self, postcard::Error> {
+        Ok(Routed::Client { client, bytes: super::wire::encode(&(request, reply))? })
     }
 }
 
-/// Takes every output of `node` as datagrams, then lets it report to its observer.
+/// A sans-IO node as the host loop drives it: timers and peer messages through
+/// `SansIoNode`, plus what differs per system (client requests, outputs, observations).
+pub trait Hosted: SansIoNode + Sized + 'static {
+    /// Handles request bytes from client `client` (undecodable bytes are ignored).
+    fn handle_client(&mut self, now: Time, client: u64, bytes: &[u8]) -> Result<(), StorageError>;
+    /// The node's next output for the network (records what is only for the recorded run,
+    /// e.g. Raft's applied entries, on the way); `index` is the node's host index.
+    fn next_output(&mut self, w: &mut WorldState, index: usize, now_us: u64) -> Option<Routed>;
+    /// Writes the node's state into the recorded run after a step.
+    fn observe(&mut self, w: &mut WorldState, index: usize, now_us: u64);
+    /// Its disk (for slow-fsync accounting).
+    fn disk(&self) -> &SharedDisk;
+}
+
+/// Boots a node from its disk: what a system gives the host loop.
+pub type BootFn<N> = dyn Fn(&World, usize, Boot, Time) -> Result<N, StorageError>;
+
+/// The host future of `ctx` on its engine, running node type `N` booted by `boot`.
+pub fn host_future<N: Hosted>(ctx: HostCtx, boot: std::rc::Rc<BootFn<N>>) -> LocalFuture {
+    match ctx.engine {
+        EngineKind::Turmoil => Box::pin(node_main::<crate::engine::TurmoilIo, N>(ctx.world, ctx.index, boot)),
+        #[cfg(madsim)]
+        EngineKind::Madsim => Box::pin(node_main::<crate::engine::MadsimIo, N>(ctx.world, ctx.index, boot)),
+        // `engine::run` refuses madsim in a binary built without it, before any host starts.
+        #[cfg(not(madsim))]
+        EngineKind::Madsim => Box::pin(async {}),
+    }
+}
+
+/// Takes every output of `node` as datagrams, then lets it report to the recorded run.
 fn drain<N: Hosted>(node: &mut N, world: &World, index: usize, now_us: u64) -> Vec<(SocketAddr, Vec<u8>)> {
     let id = index as u64 + 1;
     let mut outgoing = Vec::new();
     world.with(|w| {
-        while let Some(routed) = node.next_output(w, id, now_us) {
+        while let Some(routed) = node.next_output(w, index, now_us) {
             outgoing.extend(match routed {
                 Routed::Peer { to, bytes } => w.peer_datagram(id, to, bytes),
-                Routed::Client { client, envelope } => w.client_datagram(client, || envelope.encode()),
+                Routed::Client { client, bytes } => w.reply_datagram(id, client, bytes),
             });
         }
         node.observe(w, index, now_us);
     });
     outgoing
-}
-
-/// A sans-IO node as the host loop drives it: timers and peer messages through
-/// `SansIoNode`, plus what differs per system (booting, client requests, outputs).
-pub trait Hosted: SansIoNode + Sized {
-    /// Boots host `index`, recovering from its disk.
-    fn boot(world: &World, index: usize, boot: Boot, now: Time) -> Result<Self, StorageError>;
-    /// Handles a non-peer datagram addressed to it (a client request; others are ignored).
-    fn handle_client(&mut self, now: Time, envelope: Envelope) -> Result<(), StorageError>;
-    /// The node's next output for the network (records what is only for observers, e.g.
-    /// Raft's applied entries, on the way); `id` is the node's 1-based host id.
-    fn next_output(&mut self, w: &mut WorldState, id: u64, now_us: u64) -> Option<Routed>;
-    /// Reports the node's state to its observer after a step.
-    fn observe(&mut self, w: &mut WorldState, index: usize, now_us: u64);
-    /// Its disk (for slow-fsync accounting).
-    fn disk(&self) -> &SharedDisk;
 }
 
 /// A datagram held back by the reorder fault until `due_us`.
@@ -93,67 +112,61 @@ struct Held {
 
 /// Runs node `index` until its process is killed. A disk error makes it fail-stop: its disk
 /// crashes (losing unsynced writes) and it boots again from what the disk kept.
-pub async fn node_main<I: Io>(world: World, index: usize) {
+pub async fn node_main<I: Io, N: Hosted>(world: World, index: usize, boot: std::rc::Rc<BootFn<N>>) {
     let Ok(socket) = I::bind(PORT).await else { return };
-    let kind = world.with(|w| w.scenario.host_kind(index));
     loop {
-        let failure = match kind {
-            HostKind::Raft => run_incarnation::<I, RelationsNode<SharedDisk>>(&world, index, &socket).await,
-            HostKind::Crdt => run_incarnation::<I, CrdtReplica<SharedDisk>>(&world, index, &socket).await,
-            HostKind::LogSync => run_incarnation::<I, LogSyncReplica<SharedDisk>>(&world, index, &socket).await,
-        };
-        let restart_at = world.with(|w| {
-            let now = I::now_us();
-            w.stats.storage_failures += 1;
-            tracing::info!(target: "faultline::node", "{} fail-stops: {failure}", node_name(index));
-            let name = node_name(index);
-            let fault = w.fault_started(now, "storage-failure", format!("{name} fail-stop: {failure}"), vec![name]);
-            let r = &w.scenario.relations;
-            let (lo, hi) = (r.restart_delay_min_ms * 1000, r.restart_delay_max_ms * 1000);
-            let delay = w.rng.random_range(lo..=hi);
-            let WorldStateParts { rng, disk } = parts(w, index);
-            disk.crash(rng);
-            w.fault_healed(fault, now + delay);
-            now + delay
-        });
+        let failure = run_incarnation::<I, N>(&world, index, &socket, &*boot).await;
+        let restart_at = world.with(|w| fail_stop(w, index, I::now_us(), &failure));
         I::sleep_until_us(restart_at).await;
     }
 }
 
-struct WorldStateParts<'a> {
-    rng: &'a mut rand_chacha::ChaCha8Rng,
-    disk: &'a SharedDisk,
-}
-
-fn parts(w: &mut super::state::WorldState, index: usize) -> WorldStateParts<'_> {
-    WorldStateParts { rng: &mut w.rng, disk: &w.nodes[index].disk }
+/// Records a fail-stop, crashes the node's disk and returns when it restarts.
+fn fail_stop(w: &mut WorldState, index: usize, now: u64, failure: &StorageError) -> u64 {
+    w.stats.storage_failures += 1;
+    let name = node_name(index);
+    tracing::info!(target: "faultline::node", "{name} fail-stops: {failure}");
+    let fault = w.fault_started(now, "storage-failure", format!("{name} fail-stop: {failure}"), vec![name]);
+    let ne = &w.scenario.nemesis;
+    let (lo, hi) = (ne.restart_delay_min_ms * 1000, ne.restart_delay_max_ms * 1000);
+    let delay = w.rng.random_range(lo..=hi);
+    let disk = w.nodes[index].disk.clone();
+    disk.crash(&mut w.rng);
+    w.fault_healed(fault, now + delay);
+    now + delay
 }
 
 fn local_now(world: &World, index: usize, now_us: u64) -> Time {
     world.with(|w| w.nodes[index].clock.now(now_us))
 }
 
-async fn run_incarnation<I: Io, N: Hosted>(world: &World, index: usize, socket: &I::Socket) -> StorageError {
+fn paused_until(world: &World, index: usize, now_us: u64) -> Option<u64> {
+    world.with(|w| w.nodes[index].paused_until_us.filter(|&u| u > now_us))
+}
+
+async fn run_incarnation<I: Io, N: Hosted>(
+    world: &World,
+    index: usize,
+    socket: &I::Socket,
+    boot: &BootFn<N>,
+) -> StorageError {
     let boot_us = I::now_us();
-    let boot = world.with(|w| {
-        let slot = &mut w.nodes[index];
-        slot.boots += 1;
+    let this_boot = world.with(|w| {
+        w.nodes[index].boots += 1;
         w.stats.boots += 1;
         Boot { seed: w.seed, number: w.nodes[index].boots }
     });
     tracing::debug!(target: "faultline::node", "{} boots", node_name(index));
-    let mut node = match N::boot(world, index, boot, local_now(world, index, boot_us)) {
+    let mut node = match boot(world, index, this_boot, local_now(world, index, boot_us)) {
         Ok(node) => node,
         Err(e) => return e,
     };
     let mut held: Vec<Held> = Vec::new();
     let mut buf = vec![0u8; DATAGRAM_BYTES_MAX];
     loop {
-        if let Err(e) = flush::<I, N>(world, index, &mut node, socket, &mut held).await {
-            return e;
-        }
+        flush::<I, N>(world, index, &mut node, socket, &mut held).await;
         let now_us = I::now_us();
-        if let Some(until) = world.with(|w| w.nodes[index].paused_until_us.filter(|&u| u > now_us)) {
+        if let Some(until) = paused_until(world, index, now_us) {
             I::sleep_until_us(until).await;
             continue;
         }
@@ -167,30 +180,34 @@ async fn run_incarnation<I: Io, N: Hosted>(world: &World, index: usize, socket: 
             r = I::recv(socket, &mut buf) => r.ok(),
             _ = I::sleep_until_us(wake_us) => None,
         };
-        let now_us = I::now_us();
         // A pause that began while we waited holds the datagram until it ends.
-        if let Some(until) = world.with(|w| w.nodes[index].paused_until_us.filter(|&u| u > now_us)) {
+        if let Some(until) = paused_until(world, index, I::now_us()) {
             I::sleep_until_us(until).await;
         }
         let now_us = I::now_us();
-        let now = local_now(world, index, now_us);
-        let step = match received {
-            Some(len) => match decode(world, index, now_us, &buf[..len]) {
-                Some(Envelope::Peer { from, bytes }) => node.handle_message(now, from, &bytes),
-                Some(envelope) => node.handle_client(now, envelope),
-                None => Ok(()),
-            },
-            None => {
-                if node.poll_timeout().is_some_and(|t| t <= now) {
-                    node.handle_timeout(now)
-                } else {
-                    Ok(())
-                }
-            }
-        };
-        if let Err(e) = step {
+        if let Err(e) = step(world, index, &mut node, received.map(|len| &buf[..len]), now_us) {
             return e;
         }
+    }
+}
+
+/// Feeds one input to the node: a datagram, or a timer fire if one is due.
+fn step<N: Hosted>(
+    world: &World,
+    index: usize,
+    node: &mut N,
+    datagram: Option<&[u8]>,
+    now_us: u64,
+) -> Result<(), StorageError> {
+    let now = local_now(world, index, now_us);
+    match datagram {
+        Some(bytes) => match decode(world, index, now_us, bytes) {
+            Some(Envelope::Peer { from, bytes }) => node.handle_message(now, from, &bytes),
+            Some(Envelope::Request { client, bytes }) => node.handle_client(now, client, &bytes),
+            Some(Envelope::Reply { .. }) | None => Ok(()),
+        },
+        None if node.poll_timeout().is_some_and(|t| t <= now) => node.handle_timeout(now),
+        None => Ok(()),
     }
 }
 
@@ -206,15 +223,15 @@ fn decode(world: &World, index: usize, now_us: u64, bytes: &[u8]) -> Option<Enve
     })
 }
 
-/// Sends what the node produced (it reports to the observers while draining), and releases
-/// due held datagrams.
+/// Sends what the node produced (it reports to the recorded run while draining), and
+/// releases due held datagrams.
 async fn flush<I: Io, N: Hosted>(
     world: &World,
     index: usize,
     node: &mut N,
     socket: &I::Socket,
     held: &mut Vec<Held>,
-) -> Result<(), StorageError> {
+) {
     let now_us = I::now_us();
     let outgoing = drain(node, world, index, now_us);
     // Slow fsync: the node's replies wait for the disk.
@@ -231,7 +248,6 @@ async fn flush<I: Io, N: Hosted>(
     for h in due {
         I::send(socket, h.to, &h.bytes).await;
     }
-    Ok(())
 }
 
 async fn send_with_wire_faults<I: Io>(

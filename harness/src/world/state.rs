@@ -1,18 +1,11 @@
 //! The shared state of one simulated run: everything that outlives a node crash (clocks,
-//! disks), the recorders (history, trace, faults) and the observer. Hosts reach it through
-//! `World`; the simulation is single-threaded, so the lock is never contended, and no code
-//! holds it across an `.await`.
+//! disks) and the recorded run (history, trace, faults, each system's records, the leader
+//! hint hosts publish for the nemesis). Hosts reach it through `World`; the simulation is
+//! single-threaded, so the lock is never contended, and no code holds it across an `.await`.
 use super::{SharedDisk, SimClock, Trace};
-use crate::check::crdt::CrdtObserver;
-use crate::check::logsync::LogSyncObserver;
-use crate::check::raft_safety::RaftObserver;
-use crate::history::{Event, EventKind};
-use crate::nemesis::FaultWindow;
+use crate::history::{node_name, Event, FaultWindow};
 use crate::scenario::Scenario;
-use faultline_systems::crdt::replica::CrdtBugs;
-use faultline_systems::logsync::LogSyncBugs;
-use faultline_systems::raft::RaftBugs;
-use faultline_systems::relations::RequestId;
+use crate::system::Records;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::net::SocketAddr;
@@ -76,17 +69,30 @@ pub struct Stats {
     pub boots: u64,
     /// Fail-stops after a disk error.
     pub storage_failures: u64,
+    /// Outputs a host could not encode for the wire (a bug in a system's types), dropped.
+    pub encode_errors: u64,
 }
 
-/// The planted-bug switches of every system.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PlantedSwitches {
-    /// Raft's.
-    pub raft: RaftBugs,
-    /// The CRDT replicas'.
-    pub crdt: CrdtBugs,
-    /// LogSync's.
-    pub logsync: LogSyncBugs,
+/// Which host leads, as hosts themselves publish it (the nemesis aims kill-leader and
+/// partition-leader faults with it, so a checker's bug cannot change the fault schedule).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LeaderHint {
+    /// (term, host index) of the highest-term leader any host has reported being.
+    pub leader: Option<(u64, usize)>,
+}
+
+impl LeaderHint {
+    /// Host `index` reports leading in `term`; a later term replaces an earlier one.
+    pub fn publish(&mut self, term: u64, index: usize) {
+        if self.leader.is_none_or(|(t, _)| term >= t) {
+            self.leader = Some((term, index));
+        }
+    }
+
+    /// The host to aim at.
+    pub fn host(&self) -> Option<usize> {
+        self.leader.map(|(_, i)| i)
+    }
 }
 
 /// Everything a run shares.
@@ -95,12 +101,8 @@ pub struct WorldState {
     pub seed: u64,
     /// The scenario.
     pub scenario: Arc<Scenario>,
-    /// Planted Raft bugs switched on.
-    pub raft_bugs: RaftBugs,
-    /// Planted CRDT bugs switched on.
-    pub crdt_bugs: CrdtBugs,
-    /// Planted LogSync bugs switched on.
-    pub logsync_bugs: LogSyncBugs,
+    /// Planted bugs switched on (each system turns on the switches of its own).
+    pub bugs: Vec<String>,
     /// Node addresses, index = node index (Raft id - 1).
     pub node_addrs: Vec<SocketAddr>,
     /// Client addresses, index = client index.
@@ -113,18 +115,14 @@ pub struct WorldState {
     pub rng: ChaCha8Rng,
     /// The client history.
     pub history: Vec<Event>,
-    /// Writes the clients saw acknowledged.
-    pub acked_writes: Vec<RequestId>,
     /// Faults as they happened.
     pub faults: Vec<FaultWindow>,
     /// The ordered trace digest.
     pub trace: Trace,
-    /// Raft safety observer.
-    pub observer: RaftObserver,
-    /// CRDT replicas' digests and states over time, and the CRDT clients' operations.
-    pub crdt: CrdtObserver,
-    /// The committed log replayed, LogSync replicas' positions, and their clients' reads.
-    pub logsync: LogSyncObserver,
+    /// Each system's own records.
+    pub records: Records,
+    /// Who leads, as hosts report it.
+    pub leader_hint: LeaderHint,
     /// Counters.
     pub stats: Stats,
 }
@@ -136,9 +134,7 @@ const DISK_RNG_SALT: u64 = 0x4449_534b_0000_0000;
 
 impl WorldState {
     /// Fresh state for a run; addresses are filled in by the engine.
-    pub fn new(seed: u64, scenario: Arc<Scenario>, bugs: PlantedSwitches) -> Self {
-        let PlantedSwitches { raft: raft_bugs, crdt: crdt_bugs, logsync: logsync_bugs } = bugs;
-        let logsync_enabled = scenario.logsync.replicas > 0;
+    pub fn new(seed: u64, scenario: Arc<Scenario>, bugs: Vec<String>) -> Self {
         let nodes = (0..scenario.node_count())
             .map(|i| NodeSlot {
                 name: node_name(i),
@@ -151,57 +147,55 @@ impl WorldState {
         WorldState {
             seed,
             scenario,
-            raft_bugs,
-            crdt_bugs,
-            logsync_bugs,
+            bugs,
             node_addrs: Vec::new(),
             client_addrs: Vec::new(),
             nodes,
             wire_faults: WireFaults::default(),
             rng: ChaCha8Rng::seed_from_u64(seed ^ WORLD_RNG_SALT),
             history: Vec::new(),
-            acked_writes: Vec::new(),
             faults: Vec::new(),
             trace: Trace::default(),
-            observer: RaftObserver::default(),
-            crdt: CrdtObserver::default(),
-            logsync: LogSyncObserver::new(logsync_enabled),
+            records: Records::default(),
+            leader_hint: LeaderHint::default(),
             stats: Stats::default(),
         }
     }
 
-    /// Appends a history event (index assigned here) and folds it into the trace.
-    #[allow(clippy::too_many_arguments)]
-    pub fn record_op(
-        &mut self,
-        time_us: u64,
-        process: u64,
-        kind: EventKind,
-        f: &str,
-        key: Option<serde_json::Value>,
-        value: serde_json::Value,
-        node: Option<String>,
-    ) {
-        let event =
-            Event { index: self.history.len() as u64, time_us, process, kind, f: f.to_string(), key, value, node };
-        crate::log::note_sim_time(time_us);
-        tracing::trace!(target: "faultline::history", process, kind = ?event.kind, f, key = ?event.key, value = %event.value, node = ?event.node);
-        let bytes = serde_json::to_vec(&event).unwrap_or_default();
-        self.trace.record("op", time_us, &bytes);
+    /// Appends a history event (its index is assigned here) and folds it into the trace.
+    pub fn record(&mut self, mut event: Event) {
+        event.index = self.history.len() as u64;
+        crate::log::note_sim_time(event.time_us);
+        tracing::trace!(target: "faultline::history", system = ?event.system, process = event.process, kind = ?event.kind, f = %event.f, key = ?event.key, value = %event.value, node = ?event.node);
+        // An `Event` is plain JSON data; should serialising it ever fail, the trace still
+        // changes (by the error text), so a divergence cannot hide.
+        let bytes = serde_json::to_vec(&event).unwrap_or_else(|e| e.to_string().into_bytes());
+        self.trace.record("op", event.time_us, &bytes);
         self.history.push(event);
     }
 
     /// A datagram carrying a peer message from host id `from` to host id `to` (1-based), if
     /// that host exists.
-    pub fn peer_datagram(&self, from: u64, to: u64, bytes: Vec<u8>) -> Option<(SocketAddr, Vec<u8>)> {
-        let addr = *self.node_addrs.get((to as usize).wrapping_sub(1))?;
-        Some((addr, super::wire::Envelope::Peer { from, bytes }.encode()))
+    pub fn peer_datagram(&mut self, from: u64, to: u64, bytes: Vec<u8>) -> Option<(SocketAddr, Vec<u8>)> {
+        let addr = *self.node_addrs.get(usize::try_from(to).ok()?.checked_sub(1)?)?;
+        self.encoded(addr, &super::wire::Envelope::Peer { from, bytes })
     }
 
-    /// A datagram to client `client` with the envelope `encode` builds, if that client exists.
-    pub fn client_datagram(&self, client: u64, encode: impl FnOnce() -> Vec<u8>) -> Option<(SocketAddr, Vec<u8>)> {
+    /// A datagram with a reply from host id `node` to client `client`, if that client exists.
+    pub fn reply_datagram(&mut self, node: u64, client: u64, bytes: Vec<u8>) -> Option<(SocketAddr, Vec<u8>)> {
         let addr = *self.client_addrs.get(usize::try_from(client).ok()?)?;
-        Some((addr, encode()))
+        self.encoded(addr, &super::wire::Envelope::Reply { node, bytes })
+    }
+
+    fn encoded(&mut self, addr: SocketAddr, envelope: &super::wire::Envelope) -> Option<(SocketAddr, Vec<u8>)> {
+        match envelope.encode() {
+            Ok(bytes) => Some((addr, bytes)),
+            Err(e) => {
+                self.stats.encode_errors += 1;
+                tracing::error!(target: "faultline::wire", "cannot encode a datagram: {e}");
+                None
+            }
+        }
     }
 
     /// Records a fault starting; returns its index for `fault_healed`.
@@ -224,12 +218,3 @@ impl WorldState {
     }
 }
 
-/// The name of node `i` (0-based): "n1", "n2", …
-pub fn node_name(i: usize) -> String {
-    format!("n{}", i + 1)
-}
-
-/// The name of client `i` (0-based): "c1", "c2", …
-pub fn client_name(i: usize) -> String {
-    format!("c{}", i + 1)
-}

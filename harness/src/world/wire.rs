@@ -1,44 +1,41 @@
 //! What crosses the simulated network between hosts: one envelope per datagram (postcard).
-use faultline_systems::crdt::replica::{CrdtReply, CrdtRequest};
-use faultline_systems::logsync::{ReplicaRead, ReplicaReply};
-use faultline_systems::relations::{Reply, Request, RequestId};
+//! The envelope is opaque to the harness core: each system encodes its own peer messages,
+//! requests and replies inside it.
 use serde::{Deserialize, Serialize};
 
-/// Port every simulated host listens on.
-pub const PORT: u16 = 7000;
-/// Largest datagram we send or accept.
-pub const DATAGRAM_BYTES_MAX: usize = 64 * 1024;
+pub use crate::engine::{DATAGRAM_BYTES_MAX, PORT};
 
 /// One datagram.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Envelope {
-    /// Raft peer message from node `from` (1-based Raft id), bytes as the Raft node encoded them.
+    /// A peer message from host id `from` (1-based), bytes as the sending node encoded them.
     Peer { from: u64, bytes: Vec<u8> },
-    /// A client's request; `client` is the client's index, for the reply's address.
-    Request { client: u64, request: Request },
-    /// A node's reply to a client; `node` is the 1-based id of the node that answered.
-    Reply { node: u64, request: RequestId, reply: Reply },
-    /// A client's request to a CRDT replica.
-    CrdtRequest { client: u64, request: CrdtRequest },
-    /// A CRDT replica's reply; `node` is its 1-based host id.
-    CrdtReply { node: u64, request: RequestId, reply: CrdtReply },
-    /// A client's read at a LogSync replica.
-    ReplicaRead { client: u64, read: ReplicaRead },
-    /// A LogSync replica's answer; `node` is its 1-based host id.
-    ReplicaReply { node: u64, request: RequestId, reply: ReplicaReply },
+    /// A request from client `client` (its index, for the reply's address).
+    Request { client: u64, bytes: Vec<u8> },
+    /// A reply from host id `node`.
+    Reply { node: u64, bytes: Vec<u8> },
 }
 
 impl Envelope {
     /// Encodes for the wire.
-    pub fn encode(&self) -> Vec<u8> {
-        // Encoding our own in-memory enum into a Vec cannot fail.
-        postcard::to_allocvec(self).unwrap_or_default()
+    pub fn encode(&self) -> Result<Vec<u8>, postcard::Error> {
+        postcard::to_allocvec(self)
     }
 
     /// Decodes from the wire; garbage is an error, never a panic.
     pub fn decode(bytes: &[u8]) -> Result<Self, postcard::Error> {
         postcard::from_bytes(bytes)
     }
+}
+
+/// Encodes a system's own message for the inside of an envelope.
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, postcard::Error> {
+    postcard::to_allocvec(value)
+}
+
+/// Decodes a system's own message; garbage is an error, never a panic.
+pub fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, postcard::Error> {
+    postcard::from_bytes(bytes)
 }
 
 #[cfg(test)]
@@ -56,6 +53,6 @@ mod tests {
     #[test]
     fn round_trip() {
         let e = Envelope::Peer { from: 3, bytes: vec![1, 2, 3] };
-        assert_eq!(Envelope::decode(&e.encode()), Ok(e));
+        assert_eq!(e.encode().ok().and_then(|b| Envelope::decode(&b).ok()), Some(e));
     }
 }

@@ -58,7 +58,7 @@ impl RaftConfig {
             check_quorum: true,
             lease_reads: false,
             max_clock_drift_ppm: 50_000,
-            snapshot_threshold: 200,
+            snapshot_threshold: 100,
             max_entries_per_append: 64,
             rng_seed: id,
             bugs: RaftBugs::default(),

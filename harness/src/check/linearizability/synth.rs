@@ -154,6 +154,7 @@ fn emit(plan: Vec<Planned>) -> History {
             key: p.key.clone(),
             value,
             node: None,
+            system: None,
         };
         evs.push((p.start, 1, i, mk(EventKind::Invoke, p.input.clone(), p.start)));
         let done = if p.info {

@@ -1,6 +1,6 @@
 //! A self-contained HTML timeline of a failing window, in the spirit of Porcupine's view:
 //! one row per process, one bar per op from invoke to completion.
-use crate::report::esc;
+use crate::escape::esc;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 

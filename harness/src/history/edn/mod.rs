@@ -132,7 +132,7 @@ fn event_from_edn(file: &str, op: &Edn, ordinal: u64) -> Result<Option<Event>, I
             _ => return Err(field_err(":node", v, format!("expected a string, got {}", v.describe()))),
         },
     };
-    Ok(Some(Event { index, time_us, process, kind, f, key, value, node }))
+    Ok(Some(Event { index, time_us, process, kind, f, key, value, node, system: None }))
 }
 
 #[cfg(test)]

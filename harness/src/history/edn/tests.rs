@@ -39,6 +39,7 @@ fn round_trip() {
             key: Some(json!(7)),
             value: json!({"x": [1.5, -2, "q\"\\\n\u{1}"], "y": null, "z": true}),
             node: Some("n 2".into()),
+            system: None,
         },
         Event {
             index: 1,
@@ -49,6 +50,7 @@ fn round_trip() {
             key: None,
             value: json!(u64::MAX),
             node: None,
+            system: None,
         },
     ];
     let text = to_edn(&h);

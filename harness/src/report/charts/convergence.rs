@@ -14,7 +14,7 @@ const CURVE: RGBColor = RGBColor(31, 119, 180);
 const HEAL: RGBColor = RGBColor(60, 60, 60);
 
 /// Draws differing replica pairs as a step curve (a value holds until the next change).
-pub(crate) fn draw_convergence<DB: DrawingBackend>(
+pub fn draw_convergence<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     d: &ChartData<'_>,
     div: &Divergence,

@@ -18,34 +18,34 @@ use super::latency::OpLatency;
 use super::quantiles::QuantileRow;
 use super::spans::Span;
 
-pub(crate) use convergence::draw_convergence;
+pub use convergence::draw_convergence;
 pub(crate) use quantiles::{draw_quantiles, window_label};
 pub(crate) use raw::draw_raw;
-pub(crate) use staleness::draw_staleness;
+pub use staleness::draw_staleness;
 
-/// Everything both charts draw from, computed once by the report writer.
-pub(crate) struct ChartData<'a> {
+/// Everything a run's charts draw from, computed once by the report writer.
+pub struct ChartData<'a> {
     /// Run title, prefixed to each chart's caption.
-    pub title: &'a str,
+    pub(crate) title: &'a str,
     /// Completed operations.
-    pub ops: &'a [OpLatency],
+    pub(crate) ops: &'a [OpLatency],
     /// Quantiles of `ops` per window.
-    pub rows: &'a [QuantileRow],
+    pub(crate) rows: &'a [QuantileRow],
     /// Width of a quantile window, µs.
-    pub window_us: u64,
+    pub(crate) window_us: u64,
     /// Fault windows with definite ends.
-    pub spans: &'a [Span<'a>],
+    pub(crate) spans: &'a [Span<'a>],
     /// Sorted distinct fault kinds (colour order).
-    pub kinds: &'a [&'a str],
+    pub(crate) kinds: &'a [&'a str],
     /// Right edge of the time axis, µs.
-    pub run_end_us: u64,
+    pub(crate) run_end_us: u64,
 }
 
 /// Size of the charts in the report: legible on a laptop screen, small enough to load fast.
 pub(crate) const FULL_SIZE: (u32, u32) = (1200, 600);
 
 /// Result of drawing on a plotters backend.
-pub(crate) type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+pub type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 /// Renders `draw` into a PNG at `path`, turning plotters errors into `io::Error`.
 pub(crate) fn render_png<F>(path: &Path, size: (u32, u32), draw: F) -> io::Result<()>

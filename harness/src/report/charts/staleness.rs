@@ -10,12 +10,12 @@ use super::shading::{fault_legend, shade_faults};
 use super::{ChartData, DrawResult};
 use crate::report::palette::op_colour;
 use crate::report::StalenessPoints;
-use crate::world::node_name;
+use crate::history::node_name;
 
 const BOUND: RGBColor = RGBColor(200, 30, 30);
 
 /// Draws one dot per read at (answer time, ms behind).
-pub(crate) fn draw_staleness<DB: DrawingBackend>(
+pub fn draw_staleness<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     d: &ChartData<'_>,
     s: &StalenessPoints,

@@ -1,12 +1,11 @@
 //! index.html: a self-contained page (inline CSS, no scripts) linking the two chart PNGs.
-mod escape;
 mod tables;
 mod timeline;
 
 use std::fmt::Write;
 
-pub(crate) use self::escape::esc;
-use self::escape::secs;
+pub(crate) use crate::escape::esc;
+use crate::escape::secs;
 use self::tables::{checks_table, faults_table};
 use self::timeline::timeline_svg;
 use super::latency::OpLatency;
@@ -33,10 +32,6 @@ pub(crate) struct PageData<'a> {
     pub raw_png: &'a str,
     /// File name of the quantile chart.
     pub quantiles_png: &'a str,
-    /// File name of the CRDT divergence chart, if the run had CRDT replicas.
-    pub convergence_png: Option<&'a str>,
-    /// File name of the LogSync staleness chart, if the run had read replicas.
-    pub staleness_png: Option<&'a str>,
 }
 
 /// Renders the whole page. Deterministic: nothing here reads clocks or hash-ordered maps.
@@ -83,29 +78,19 @@ pub(crate) fn render_page(input: &ReportInput<'_>, d: &PageData<'_>) -> String {
         q = esc(d.quantiles_png),
         w = esc(&d.window_label),
     );
-    if let Some(png) = d.convergence_png {
-        let _ = writeln!(
-            s,
-            "<section><h2>CRDT convergence</h2>\
-             <figure><img src=\"{png}\" width=\"1200\" height=\"600\" alt=\"replica pairs with differing state against simulated time, fault windows shaded\">\
-             <figcaption>Pairs of data-centre replicas whose state digests differ; the dashed line is the heal, \
-             after which writes stop and the curve must reach zero.</figcaption></figure></section>",
-            png = esc(png),
-        );
-    }
-    if let Some(png) = d.staleness_png {
-        let _ = writeln!(
-            s,
-            "<section><h2>LogSync staleness</h2>\
-             <figure><img src=\"{png}\" width=\"1200\" height=\"600\" alt=\"how far behind the committed log each replica read was, against simulated time, fault windows shaded\">\
-             <figcaption>Each dot is a read answered by a read replica: how long ago the first committed entry it \
-             did not reflect had committed. The dashed line is the declared bound, which holds for reads with no fault near them.</figcaption></figure></section>",
-            png = esc(png),
-        );
-    }
-    for (heading, fragment) in input.extra_html {
+    for section in input.sections {
+        let _ = write!(s, "<section><h2>{}</h2>", esc(&section.title));
+        if let Some(f) = &section.figure {
+            let _ = write!(
+                s,
+                "<figure><img src=\"{}\" width=\"1200\" height=\"600\" alt=\"{}\"><figcaption>{}</figcaption></figure>",
+                esc(f.file),
+                esc(f.alt),
+                esc(&f.caption)
+            );
+        }
         // The fragment is trusted HTML from our own checkers (e.g. a linearizability timeline).
-        let _ = writeln!(s, "<section><h2>{}</h2>{fragment}</section>", esc(heading));
+        let _ = writeln!(s, "{}</section>", section.html);
     }
     let _ = write!(
         s,

@@ -1,7 +1,7 @@
 //! The checks table and the fault schedule table.
 use std::fmt::Write;
 
-use super::escape::{esc, secs};
+use crate::escape::{esc, secs};
 use crate::check::CheckResult;
 use crate::report::palette::{css, fault_colour};
 use crate::report::spans::Span;

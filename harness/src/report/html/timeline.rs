@@ -1,7 +1,7 @@
 //! The fault schedule as an inline SVG: one row per fault kind, a bar per window.
 use std::fmt::Write;
 
-use super::escape::{esc, secs};
+use crate::escape::{esc, secs};
 use crate::report::palette::{css, fault_colour};
 use crate::report::spans::Span;
 

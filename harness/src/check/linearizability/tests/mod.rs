@@ -26,6 +26,7 @@ pub(super) fn hist(rows: &[(u64, &str, &str, Option<Value>, Value)]) -> History 
             key: k.clone(),
             value: v.clone(),
             node: None,
+            system: None,
         })
         .collect()
 }

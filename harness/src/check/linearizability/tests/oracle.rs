@@ -65,6 +65,7 @@ fn build(model: ModelKind, procs: u8, actions: &[Action], finish: bool) -> Histo
             key: key.clone(),
             value,
             node: None,
+            system: None,
         });
     };
     for &(p, op, a, b, k, oc) in actions {
@@ -182,6 +183,7 @@ fn window_history(w: &FailingWindow) -> History {
             key: w.key.clone(),
             value,
             node: None,
+            system: None,
         };
         evs.push((o.invoke_pos, mk(EventKind::Invoke, o.input.clone(), o.invoke_index)));
         if let (Some(c), false) = (o.complete_pos, o.after_cut) {

@@ -41,6 +41,7 @@ fn arb_event() -> impl Strategy<Value = Event> {
         key: key.map(|k| json!(k)),
         value,
         node: None,
+        system: None,
     })
 }
 

@@ -1,8 +1,8 @@
-//! HTML escaping for every untrusted string placed in the page.
+//! HTML escaping for every untrusted string placed in a page (reports, timelines).
 
 /// Escapes `& < > " '` (and newlines, for `title` tooltips) so text is safe in element
 /// content and in quoted attributes.
-pub(crate) fn esc(s: &str) -> String {
+pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -19,7 +19,7 @@ pub(crate) fn esc(s: &str) -> String {
 }
 
 /// Simulated microseconds as seconds with millisecond precision, e.g. "12.345".
-pub(crate) fn secs(us: u64) -> String {
+pub fn secs(us: u64) -> String {
     format!("{}.{:03}", us / 1_000_000, (us % 1_000_000) / 1000)
 }
 

@@ -10,7 +10,7 @@
 //! could explain and nothing else.
 use super::observer::{CrdtOpRecord, CrdtOutcome};
 use crate::check::CheckResult;
-use crate::world::node_name;
+use crate::history::node_name;
 use faultline_systems::crdt::replica::{CrdtReply, Edge, Graphs, SetKind, SetOp};
 use faultline_systems::crdt::{Dot, SetCrdt, Timestamp};
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,6 +1,6 @@
 //! Choosing operations and describing them in the history's terms (the `follow` model:
 //! key = followee; see check::models).
-use crate::scenario::WorkloadConfig;
+use super::WorkloadConfig;
 use faultline_systems::relations::{Operation, Reply};
 use rand::Rng;
 use serde_json::{json, Value};

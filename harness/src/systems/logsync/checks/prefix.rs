@@ -2,7 +2,7 @@
 //! machine at the index it claims, and every value it returns comes from that state.
 use super::observer::{committed_entry, committed_state, CommittedEntry, ReplicaReadRecord, ReplicaSample};
 use crate::check::CheckResult;
-use crate::world::node_name;
+use crate::history::node_name;
 use faultline_systems::relations::FollowGraph;
 
 /// Every replica sample against the committed log.

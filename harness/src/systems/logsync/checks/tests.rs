@@ -1,7 +1,7 @@
 //! Known-good and known-bad LogSync records: each checker must accept the first and reject
 //! the second, naming what broke.
 use super::*;
-use crate::nemesis::FaultWindow;
+use crate::history::FaultWindow;
 use faultline_systems::raft::{AppliedEntry, EntryId};
 use faultline_systems::relations::{encode_request, Operation, Reply, Request, RequestId};
 

@@ -2,7 +2,7 @@
 //! the same state. Measured as the time from the heal until the digests are equal for good.
 use super::observer::DigestSample;
 use crate::check::CheckResult;
-use crate::world::node_name;
+use crate::history::node_name;
 use faultline_systems::crdt::replica::Digest32;
 use std::collections::BTreeMap;
 

@@ -1,11 +1,11 @@
 //! LogSync clients: a Raft client whose reads go to the read replicas with a session token
 //! (the highest log index it has written or read), failing over to the next replica when
 //! one answers `Behind` or not at all.
-use super::client::{Client, Outcome};
-use super::receive::receive_until;
-use crate::check::logsync::ReplicaReadRecord;
+use super::{LogSyncRecord, ReplicaReadRecord};
 use crate::engine::Io;
-use crate::world::wire::Envelope;
+use crate::systems::relations::{Client, Outcome};
+use crate::workload::receive_until;
+use crate::world::wire::{self, Envelope};
 use faultline_systems::logsync::{ReplicaRead, ReplicaReply};
 use faultline_systems::relations::{Operation, RequestId};
 use rand::Rng;
@@ -40,10 +40,6 @@ pub fn replica_function(f: &'static str) -> &'static str {
     }
 }
 
-/// Whether a history function is a replica read.
-pub fn is_replica_function(f: &str) -> bool {
-    f.starts_with("replica_")
-}
 
 impl Session {
     /// Turns `op` into a read or a write as the read share says, on the same users; half
@@ -68,11 +64,12 @@ impl Session {
 impl<I: Io> Client<'_, I> {
     /// Reads at the current replica with the session token; on `Behind` or silence, fails
     /// over to the next replica, until the read's deadline.
-    pub(super) async fn replica_read(&mut self, op: &Operation, id: RequestId, invoke_us: u64) -> Outcome {
+    pub async fn replica_read(&mut self, op: &Operation, id: RequestId, invoke_us: u64) -> Outcome {
         let Some(session) = self.session.clone() else { return Outcome::Fail };
         let deadline = invoke_us + session.op_timeout_us;
         let read = ReplicaRead { id, op: op.clone(), token: session.token, max_staleness_ms: session.max_staleness_ms };
-        let request = Envelope::ReplicaRead { client: self.index as u64, read }.encode();
+        let Ok(bytes) = wire::encode(&read) else { return Outcome::Fail };
+        let Ok(request) = (Envelope::Request { client: self.index as u64, bytes }).encode() else { return Outcome::Fail };
         let mut current = session.current;
         while I::now_us() < deadline {
             let host = session.replicas[current % session.replicas.len()];
@@ -80,7 +77,10 @@ impl<I: Io> Client<'_, I> {
             I::send(&self.socket, addr, &request).await;
             let until = (I::now_us() + session.attempt_us).min(deadline);
             let answer = receive_until::<I, _>(&self.socket, &mut self.buf, until, |e| match e {
-                Envelope::ReplicaReply { request, reply, .. } if request == id => Some(reply),
+                Envelope::Reply { bytes, .. } => match wire::decode::<(RequestId, ReplicaReply)>(&bytes) {
+                    Ok((request, reply)) if request == id => Some(reply),
+                    _ => None,
+                },
                 _ => None,
             });
             if let Some(ReplicaReply::Value { reply, index }) = answer.await {
@@ -99,7 +99,7 @@ impl<I: Io> Client<'_, I> {
                     reply: reply.clone(),
                     index,
                 };
-                self.world.with(|w| w.logsync.reads.push(record));
+                self.world.with(|w| w.records.get_mut::<LogSyncRecord>().reads.push(record));
                 let value = json!({ "reply": reply, "index": index });
                 return Outcome::Ok { value, node: host as u64 + 1, index };
             }

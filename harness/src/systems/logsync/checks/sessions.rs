@@ -2,7 +2,7 @@
 //! below one the client already wrote (read-your-writes) or read (monotonic reads).
 use super::observer::{ReplicaReadRecord, SessionWrite};
 use crate::check::CheckResult;
-use crate::world::node_name;
+use crate::history::node_name;
 use std::collections::BTreeMap;
 
 /// Checks every client's reads against what it wrote and read before invoking them.

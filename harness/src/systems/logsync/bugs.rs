@@ -1,0 +1,39 @@
+//! LogSync's planted bugs, each declared once.
+use crate::system::{Bug, PlantedBug};
+use faultline_systems::logsync::LogSyncBugs;
+
+/// Every planted LogSync bug.
+pub const BUGS: &[Bug<LogSyncBugs>] = &[
+    Bug {
+        planted: PlantedBug {
+            name: "logsync-uncommitted-tail",
+            scenario: "logsync",
+            description: "the leader ships its whole log, committed or not, and replicas apply it, so a replica can serve an entry a new leader later overwrites",
+            caught_by: &["logsync-consistent-prefix", "logsync-no-phantom-reads"],
+        },
+        switch_on: |b| b.apply_uncommitted_tail = true,
+    },
+    Bug {
+        planted: PlantedBug {
+            name: "logsync-ignore-session-token",
+            scenario: "logsync",
+            description: "a replica serves reads without catching up to the client's session token, so a client that fails over to a lagging replica reads back in time",
+            caught_by: &["logsync-sessions"],
+        },
+        switch_on: |b| b.ignore_session_token = true,
+    },
+    Bug {
+        planted: PlantedBug {
+            name: "logsync-forget-applied",
+            scenario: "logsync",
+            description: "a restarted replica restores its state but not its applied position, so it claims an older index than its state and re-applies entries",
+            caught_by: &["logsync-consistent-prefix", "logsync-no-phantom-reads"],
+        },
+        switch_on: |b| b.forget_applied_position = true,
+    },
+];
+
+/// The LogSync switches the bug names in `on` turn on.
+pub fn switches(on: &[String]) -> LogSyncBugs {
+    crate::system::switches(BUGS, on)
+}

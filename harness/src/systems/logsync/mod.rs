@@ -1,0 +1,148 @@
+//! LogSync read replicas as a system under test: replicas fed from the relations service's
+//! Raft log, session clients that write through Raft and read through the replicas, and the
+//! checks that replay the committed log beside the run (consistent prefix, no phantom reads,
+//! session guarantees, staleness). It builds on the relations system: no voters, no LogSync.
+pub mod bugs;
+mod checks;
+mod client;
+mod config;
+mod host;
+
+pub use checks::{
+    check_prefix, check_read_values, check_sessions, check_staleness, read_staleness, CommittedEntry,
+    LogSyncObserver, ReadStaleness, ReplicaReadRecord, ReplicaSample, SessionWrite, StalenessSummary,
+};
+pub use client::{replica_function, Session};
+pub use config::LogSyncConfig;
+
+use crate::report::{draw_staleness, Figure, ReportSection, StalenessPoints};
+use crate::scenario::{require, ScenarioError, ScenarioSource};
+use crate::system::{ClientCtx, HostCtx, LocalFuture, PlantedBug, Plugin, RecordedRun, Role, System, Verdict};
+use crate::systems::relations::{RaftClient, Relations};
+use std::any::Any;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// The system's name.
+pub const NAME: &str = "logsync";
+/// Its one host role.
+pub const REPLICA: &str = "replica";
+/// What LogSync writes into the recorded run: the committed log replayed, the replicas'
+/// positions and states, and the clients' reads and writes.
+pub type LogSyncRecord = LogSyncObserver;
+
+/// LogSync as a scenario configures it.
+#[derive(Clone, Debug)]
+pub struct LogSync {
+    /// `[logsync]`.
+    pub config: LogSyncConfig,
+    /// The relations clients' workload, which session clients share (think time, timeouts).
+    op_timeout_ms: u64,
+}
+
+impl System for LogSync {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn roles(&self) -> Vec<Role> {
+        vec![Role { name: REPLICA, hosts: self.config.replicas }]
+    }
+
+    fn clients(&self) -> usize {
+        self.config.clients
+    }
+
+    fn drain_us(&self) -> u64 {
+        (self.op_timeout_ms + 100) * 1000
+    }
+
+    fn host(&self, ctx: HostCtx) -> LocalFuture {
+        let system = self.clone();
+        crate::world::host_future(ctx, Rc::new(move |world, index, boot, now| host::boot(&system, world, index, boot, now)))
+    }
+
+    fn client(&self, ctx: ClientCtx) -> LocalFuture {
+        let replicas: Vec<usize> = ctx.world.with(|w| w.scenario.topology().hosts(NAME, REPLICA).collect());
+        let l = &self.config;
+        let session = Session {
+            token: 0,
+            current: ctx.rank % replicas.len().max(1),
+            replicas,
+            read_percent: l.read_percent,
+            max_staleness_ms: l.max_staleness_ms,
+            attempt_us: (l.read_wait_ms + 50) * 1000,
+            op_timeout_us: self.op_timeout_ms * 1000,
+        };
+        crate::workload::client_future(ctx, RaftClient { session: Some(session) })
+    }
+
+    fn check(&self, run: &RecordedRun<'_>) -> Verdict {
+        let empty = LogSyncObserver::default();
+        let l = run.records.get::<LogSyncRecord>().unwrap_or(&empty);
+        let mut verdict = Verdict::default();
+        verdict.checks.push(check_prefix(&l.samples, &l.committed));
+        verdict.checks.push(check_read_values(&l.reads, &l.committed));
+        verdict.checks.push(check_sessions(&l.reads, &l.writes));
+        let stale_reads = read_staleness(&l.reads, &l.committed, run.faults);
+        let (result, summary) = check_staleness(&stale_reads, self.config.staleness_bound_ms);
+        verdict.checks.push(result);
+        verdict.results.push(("staleness".into(), serde_json::to_value(&summary).unwrap_or_default()));
+        let points = StalenessPoints {
+            reads: stale_reads.iter().map(|s| (s.node, s.time_us, s.ms)).collect(),
+            replicas: run.scenario.topology().hosts(NAME, REPLICA).collect(),
+            bound_ms: self.config.staleness_bound_ms,
+        };
+        verdict.sections.push(ReportSection::figure("LogSync staleness", staleness_figure(points)));
+        verdict
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+fn staleness_figure(points: StalenessPoints) -> Figure {
+    Figure {
+        file: "staleness.png",
+        alt: "how far behind the committed log each replica read was, against simulated time, fault windows shaded",
+        caption: "Each dot is a read answered by a read replica: how long ago the first committed entry it did not \
+                  reflect had committed. The dashed line is the declared bound, which holds for reads with no fault near them."
+            .to_string(),
+        draw: Box::new(move |root, d| draw_staleness(root, d, &points)),
+    }
+}
+
+/// The registry entry: `[logsync]`; runs when `logsync.replicas > 0`, on a relations cluster.
+pub struct LogSyncPlugin;
+
+impl Plugin for LogSyncPlugin {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn sections(&self) -> &'static [&'static str] {
+        &["logsync"]
+    }
+
+    fn configure(
+        &self,
+        source: &ScenarioSource<'_>,
+        before: &[Arc<dyn System>],
+    ) -> Result<Option<Arc<dyn System>>, ScenarioError> {
+        let s: config::Sections = source.parse()?;
+        if s.logsync.replicas == 0 {
+            return Ok(None);
+        }
+        config::validate(&s.logsync).map_err(|e| source.invalid(e))?;
+        let relations = crate::system::find::<Relations>(before);
+        let needs = "LogSync replicas follow a Raft cluster: relations.nodes must be > 0";
+        require(relations.is_some(), "logsync.replicas", needs).map_err(|e| source.invalid(e))?;
+        let op_timeout_ms = relations.map_or(0, |r| r.workload.op_timeout_ms);
+        Ok(Some(Arc::new(LogSync { config: s.logsync, op_timeout_ms })))
+    }
+
+    fn bugs(&self) -> Vec<PlantedBug> {
+        bugs::BUGS.iter().map(|b| b.planted).collect()
+    }
+}

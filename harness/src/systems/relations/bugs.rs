@@ -1,0 +1,39 @@
+//! The relations service's planted bugs (switches in our Raft), each declared once.
+use crate::system::{Bug, PlantedBug};
+use faultline_systems::raft::RaftBugs;
+
+/// Every planted Raft bug.
+pub const BUGS: &[Bug<RaftBugs>] = &[
+    Bug {
+        planted: PlantedBug {
+            name: "raft-vote-before-persist",
+            scenario: "raft-crash",
+            description: "grants a Raft vote before syncing it to disk, so a crash forgets the vote and the node votes twice in one term",
+            caught_by: &["election-safety", "linearizability", "state-machine-safety", "log-matching", "leader-completeness", "acked-writes"],
+        },
+        switch_on: |b| b.vote_before_persist = true,
+    },
+    Bug {
+        planted: PlantedBug {
+            name: "raft-commit-previous-term",
+            scenario: "raft-figure8",
+            description: "commits entries of earlier terms by counting replicas (Raft paper figure 8), so a committed entry can be overwritten",
+            caught_by: &["state-machine-safety", "leader-completeness", "log-matching", "linearizability", "acked-writes"],
+        },
+        switch_on: |b| b.commit_previous_term_by_count = true,
+    },
+    Bug {
+        planted: PlantedBug {
+            name: "raft-lease-no-drift-margin",
+            scenario: "raft-lease",
+            description: "serves lease reads for the full election timeout with no clock-drift margin, so a deposed leader serves stale reads",
+            caught_by: &["linearizability"],
+        },
+        switch_on: |b| b.lease_read_without_drift_margin = true,
+    },
+];
+
+/// The Raft switches the bug names in `on` turn on.
+pub fn switches(on: &[String]) -> RaftBugs {
+    crate::system::switches(BUGS, on)
+}

@@ -1,0 +1,100 @@
+//! The Raft relations service (follow graph), as a system under test: voters running our
+//! sans-IO Raft with the follow-graph state machine, clients that seek the leader and retry,
+//! and the checks that judge them (linearizability, Raft safety, acknowledged writes, liveness).
+pub mod bugs;
+mod checks;
+mod client;
+pub mod config;
+mod host;
+mod op;
+mod record;
+
+pub use client::{Client, Outcome, RaftClient};
+pub use config::{RelationsConfig, WorkloadConfig, WorkloadMix};
+pub use op::{pick_operation, HistoryOp};
+pub use record::RelationsRecord;
+
+use crate::scenario::{ScenarioError, ScenarioSource};
+use crate::system::{ClientCtx, HostCtx, LocalFuture, PlantedBug, Plugin, RecordedRun, Role, System, Verdict};
+use std::any::Any;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// The system's name.
+pub const NAME: &str = "relations";
+/// Its one host role.
+pub const VOTER: &str = "voter";
+
+/// The relations service as a scenario configures it.
+#[derive(Clone, Debug)]
+pub struct Relations {
+    /// `[relations]`.
+    pub config: RelationsConfig,
+    /// `[workload]`.
+    pub workload: WorkloadConfig,
+}
+
+impl System for Relations {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn roles(&self) -> Vec<Role> {
+        vec![Role { name: VOTER, hosts: self.config.nodes }]
+    }
+
+    fn clients(&self) -> usize {
+        self.workload.clients
+    }
+
+    fn drain_us(&self) -> u64 {
+        (self.workload.op_timeout_ms + 100) * 1000
+    }
+
+    fn host(&self, ctx: HostCtx) -> LocalFuture {
+        let system = self.clone();
+        crate::world::host_future(ctx, Rc::new(move |world, index, boot, now| host::boot(&system, world, index, boot, now)))
+    }
+
+    fn client(&self, ctx: ClientCtx) -> LocalFuture {
+        crate::workload::client_future(ctx, RaftClient { session: None })
+    }
+
+    fn check(&self, run: &RecordedRun<'_>) -> Verdict {
+        checks::check(run)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The registry entry: `[relations]` and `[workload]`; runs unless `relations.nodes = 0`.
+pub struct RelationsPlugin;
+
+impl Plugin for RelationsPlugin {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn sections(&self) -> &'static [&'static str] {
+        &["relations", "workload"]
+    }
+
+    fn configure(
+        &self,
+        source: &ScenarioSource<'_>,
+        _before: &[Arc<dyn System>],
+    ) -> Result<Option<Arc<dyn System>>, ScenarioError> {
+        let s: config::Sections = source.parse()?;
+        if s.relations.nodes == 0 {
+            return Ok(None);
+        }
+        config::validate(&s).map_err(|e| source.invalid(e))?;
+        Ok(Some(Arc::new(Relations { config: s.relations, workload: s.workload })))
+    }
+
+    fn bugs(&self) -> Vec<PlantedBug> {
+        bugs::BUGS.iter().map(|b| b.planted).collect()
+    }
+}
