@@ -74,7 +74,8 @@ fn the_core_reaches_systems_only_through_the_registry() {
         let text = fs::read_to_string(file).unwrap_or_default();
         for (i, line) in text.lines().enumerate() {
             if let Some(at) = line.find("crate::systems::") {
-                let next: String = line[at + 16..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                let next: String =
+                    line[at + 16..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
                 // The registry is the one line that lists the systems; everything else is theirs.
                 // Known exception: the bench's checker figure times the relations history.
                 let exempt = file.ends_with("cli/bench_cmd.rs");

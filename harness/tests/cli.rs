@@ -52,7 +52,7 @@ fn a_malformed_scenario_names_file_line_and_field() {
 
     let path = temp_file("bad-value.toml", "[relations]\nnodes = 0\n");
     let o = faultline(&["run", path.to_str().unwrap_or_default()]);
-    assert_bad_input(&o, &["bad-value.toml", "relations.nodes"]);
+    assert_bad_input(&o, &["bad-value.toml", ":1", "relations", "no system under test runs a host"]);
 
     let path = temp_file("bad-syntax.toml", "[relations\nnodes = 3\n");
     let o = faultline(&["run", path.to_str().unwrap_or_default()]);

@@ -15,7 +15,8 @@ fn ten_seeds_of_the_crdt_scenario_converge_on_madsim() {
         assert!(r.faults > 0, "seed {}: no faults", r.seed);
         let names: Vec<&str> = r.checks.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, CRDT_CHECKS, "seed {}: a CRDT-only scenario runs exactly the CRDT checks", r.seed);
-        let seconds = r.extra_f64("convergence_seconds").unwrap_or_else(|| panic!("seed {}: no convergence time", r.seed));
+        let seconds =
+            r.extra_f64("convergence_seconds").unwrap_or_else(|| panic!("seed {}: no convergence time", r.seed));
         assert!((0.0..r.sim_seconds).contains(&seconds), "seed {}: convergence {seconds} s", r.seed);
     }
 }

@@ -2,8 +2,8 @@
 //! nemesis is the supervisor task and uses madsim's own clog / packet loss / latency /
 //! kill / restart. Only compiled with `--cfg madsim` (see .cargo/config.toml).
 use super::{Controller, EngineKind, Io, NetControl, Program};
-use crate::history::{client_name, node_name};
 use super::{DATAGRAM_BYTES_MAX, PORT};
+use crate::history::{client_name, node_name};
 use madsim::runtime::{Handle, NodeHandle};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

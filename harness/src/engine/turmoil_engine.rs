@@ -1,11 +1,11 @@
 //! turmoil: hosts are tokio runtimes stepped in fixed ticks; the nemesis runs between steps
 //! and uses turmoil's own partition / repair / fail-rate / latency / crash / bounce.
+use super::PORT;
 use super::{Controller, EngineKind, Io, NetControl, Program};
 use crate::history::{client_name, node_name};
-use super::PORT;
-use std::sync::Arc;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Longest single sleep; far-future deadlines are re-checked after it.

@@ -8,17 +8,17 @@ mod edn;
 mod error;
 mod event;
 mod fault;
-mod names;
 mod file;
 mod jsonl;
+mod names;
 
 pub use edn::{parse_edn, read_edn, read_edn_file, to_edn, write_edn};
 pub use error::InputError;
 pub use event::{Event, EventKind, History};
 pub use fault::FaultWindow;
-pub use names::{client_name, node_name};
 pub use file::{read_history_file, HistoryFile, HistoryFormat};
 pub use jsonl::{parse_jsonl, read_jsonl, read_jsonl_file, to_jsonl, write_jsonl};
+pub use names::{client_name, node_name};
 
 #[cfg(test)]
 mod tests;

@@ -4,8 +4,8 @@
 use super::plan::PlannedFault;
 use super::shapes::{bridge_cuts, halves_cuts, isolate_cuts, ring_cuts};
 use crate::engine::NetControl;
-use crate::scenario::{FaultKind, Scenario};
 use crate::history::node_name;
+use crate::scenario::{FaultKind, Scenario};
 use crate::world::World;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

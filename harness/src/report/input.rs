@@ -1,9 +1,9 @@
 //! What a report is made from, and what writing it produced.
 use std::path::PathBuf;
 
+use super::charts::{ChartData, DrawResult};
 use crate::check::CheckResult;
 use crate::history::Event;
-use super::charts::{ChartData, DrawResult};
 use crate::history::FaultWindow;
 use plotters::coord::Shift;
 use plotters::prelude::{BitMapBackend, DrawingArea};

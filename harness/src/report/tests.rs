@@ -6,8 +6,8 @@ use std::time::Instant;
 use super::write::write_report_sized;
 use super::*;
 use crate::check::CheckResult;
-use crate::history::{Event, EventKind};
 use crate::history::FaultWindow;
+use crate::history::{Event, EventKind};
 
 /// Small charts keep debug-mode PNG encoding cheap; layout is exercised all the same.
 const SMALL: (u32, u32) = (480, 240);

@@ -2,9 +2,9 @@
 use super::model::{NemesisMode, Scenario, SystemList};
 use super::source::{require, Invalid, ScenarioSource};
 use crate::system::{Plugin, System};
-use std::sync::Arc;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A scenario that could not be loaded: where, and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,9 +79,24 @@ pub fn load_str_with(file: &str, source: &str, plugins: &[&dyn Plugin]) -> Resul
         }
     }
     scenario.systems = SystemList::new(systems);
+    if scenario.node_count() == 0 {
+        return Err(no_hosts(&src, plugins));
+    }
     let bugs: Vec<&'static str> = plugins.iter().flat_map(|p| p.bugs()).map(|b| b.name).collect();
     validate(&scenario, &bugs).map_err(|invalid| src.invalid(invalid))?;
     Ok(scenario)
+}
+
+/// The error for a scenario in which no system runs a host, pointing at the first section.
+fn no_hosts(src: &ScenarioSource<'_>, plugins: &[&dyn Plugin]) -> ScenarioError {
+    let sections: Vec<String> = plugins.iter().flat_map(|p| p.sections().first()).map(|s| format!("[{s}]")).collect();
+    let first = plugins.iter().find_map(|p| p.sections().first().copied()).unwrap_or("");
+    ScenarioError {
+        file: src.file.to_string(),
+        line: src.line_of_key(first),
+        field: Some(first.to_string()),
+        message: format!("no system under test runs a host: give one of {} some hosts", sections.join(", ")),
+    }
 }
 
 /// Every top-level key must be the core's or a system's section: a typo in a section name
@@ -131,7 +146,6 @@ fn validate(s: &Scenario, bugs: &[&str]) -> Result<(), Invalid> {
     let n = &s.network;
     require(n.latency_max_ms >= n.latency_min_ms, "network.latency_max_ms", "must be >= latency_min_ms")?;
     require(n.latency_max_ms <= 10_000, "network.latency_max_ms", "must be <= 10000")?;
-    require(s.node_count() > 0, "duration_s", "a scenario needs at least one system with hosts")?;
     validate_nemesis(s)?;
     let c = &s.checks;
     require(c.liveness_bound_s.is_finite() && c.liveness_bound_s > 0.0, "checks.liveness_bound_s", "must be > 0")?;
@@ -257,6 +271,8 @@ mod tests {
     #[test]
     fn times_that_would_overflow_are_rejected() {
         let e = load_str("bad.toml", "[workload]\nthink_ms = 18446744073709551615\n").unwrap_err();
+        assert_eq!((e.field.as_deref(), e.line), (Some("think_ms"), Some(2)), "{e}");
+        let e = load_str("bad.toml", "[workload]\nthink_ms = 100000000000000\n").unwrap_err();
         assert_eq!((e.field.as_deref(), e.line), (Some("workload.think_ms"), Some(2)), "{e}");
         let e = load_str("bad.toml", "[nemesis]\nfault_max_ms = 100000000000\n").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("nemesis.fault_max_ms"), "{e}");

@@ -122,8 +122,6 @@ impl Default for NetworkConfig {
     }
 }
 
-
-
 /// Clock faults' magnitudes.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

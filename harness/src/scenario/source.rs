@@ -37,18 +37,25 @@ impl ScenarioSource<'_> {
 
     /// The error for a rule broken at `field` (dotted, e.g. `crdt.users`), with its line.
     pub fn invalid(&self, (field, message): Invalid) -> ScenarioError {
-        ScenarioError { file: self.file.to_string(), line: line_of_field(self.text, &field), field: Some(field), message }
+        ScenarioError {
+            file: self.file.to_string(),
+            line: line_of_field(self.text, &field),
+            field: Some(field),
+            message,
+        }
     }
 
     /// The line of the top-level key or `[section]` header `key`.
     pub fn line_of_key(&self, key: &str) -> Option<usize> {
-        self.text.lines().position(|raw| {
-            let line = raw.trim();
-            let header = line.trim_start_matches('[').trim_end_matches(']').trim();
-            (line.starts_with('[') && header.split('.').next() == Some(key))
-                || line.split('=').next().map(str::trim) == Some(key)
-        })
-        .map(|i| i + 1)
+        self.text
+            .lines()
+            .position(|raw| {
+                let line = raw.trim();
+                let header = line.trim_start_matches('[').trim_end_matches(']').trim();
+                (line.starts_with('[') && header.split('.').next() == Some(key))
+                    || line.split('=').next().map(str::trim) == Some(key)
+            })
+            .map(|i| i + 1)
     }
 }
 

@@ -19,9 +19,9 @@ mod records;
 
 mod topology;
 
+pub use crate::scenario::{require, Invalid, ScenarioSource};
 pub use bugs::{switches, Bug, PlantedBug};
 pub use records::Records;
-pub use crate::scenario::{require, Invalid, ScenarioSource};
 pub use topology::{HostSlot, Topology};
 
 use crate::check::CheckResult;

@@ -225,13 +225,7 @@ fn decode(world: &World, index: usize, now_us: u64, bytes: &[u8]) -> Option<Enve
 
 /// Sends what the node produced (it reports to the recorded run while draining), and
 /// releases due held datagrams.
-async fn flush<I: Io, N: Hosted>(
-    world: &World,
-    index: usize,
-    node: &mut N,
-    socket: &I::Socket,
-    held: &mut Vec<Held>,
-) {
+async fn flush<I: Io, N: Hosted>(world: &World, index: usize, node: &mut N, socket: &I::Socket, held: &mut Vec<Held>) {
     let now_us = I::now_us();
     let outgoing = drain(node, world, index, now_us);
     // Slow fsync: the node's replies wait for the disk.

@@ -8,9 +8,9 @@ use super::frame::{frame_linear, note_empty, Axes};
 use super::legend::{draw_legend, Row, Swatch};
 use super::shading::{fault_legend, shade_faults};
 use super::{ChartData, DrawResult};
+use crate::history::node_name;
 use crate::report::palette::op_colour;
 use crate::report::StalenessPoints;
-use crate::history::node_name;
 
 const BOUND: RGBColor = RGBColor(200, 30, 30);
 

@@ -4,13 +4,13 @@ mod timeline;
 
 use std::fmt::Write;
 
-pub(crate) use crate::escape::esc;
-use crate::escape::secs;
 use self::tables::{checks_table, faults_table};
 use self::timeline::timeline_svg;
 use super::latency::OpLatency;
 use super::spans::Span;
 use super::ReportInput;
+pub(crate) use crate::escape::esc;
+use crate::escape::secs;
 use crate::history::EventKind;
 
 /// Stylesheet inlined into the page so it is one file that works offline.

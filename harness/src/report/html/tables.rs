@@ -1,8 +1,8 @@
 //! The checks table and the fault schedule table.
 use std::fmt::Write;
 
-use crate::escape::{esc, secs};
 use crate::check::CheckResult;
+use crate::escape::{esc, secs};
 use crate::report::palette::{css, fault_colour};
 use crate::report::spans::Span;
 

@@ -74,7 +74,8 @@ impl ClientProgram for CrdtClient {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ CRDT_CLIENT_RNG_SALT ^ ctx.rank as u64);
         let home = scenario.topology().hosts(NAME, REPLICA).start + ctx.rank % c.replicas.max(1);
         let clients = scenario.client_count() as u64;
-        let mut st = State::<I> { world: ctx.world, socket, buf: vec![0u8; DATAGRAM_BYTES_MAX], index: ctx.index, home };
+        let mut st =
+            State::<I> { world: ctx.world, socket, buf: vec![0u8; DATAGRAM_BYTES_MAX], index: ctx.index, home };
         let mut process = ctx.index as u64;
         let mut seq = 0u64;
         loop {
@@ -101,7 +102,8 @@ impl<I: Io> State<I> {
     async fn operation(&mut self, c: &CrdtConfig, process: u64, request: CrdtRequest) -> CrdtOutcome {
         let CrdtRequest { kind, op, .. } = request;
         let (a, b) = op.edge();
-        let recorder = OpRecorder { system: NAME, process, f: f_name(op), key: Some(json!(format!("{}:{a}->{b}", kind.name()))) };
+        let recorder =
+            OpRecorder { system: NAME, process, f: f_name(op), key: Some(json!(format!("{}:{a}->{b}", kind.name()))) };
         let invoke_us = I::now_us();
         self.world.with(|w| recorder.record(w, invoke_us, EventKind::Invoke, Value::Null, None));
         let reply = self.ask(c, &request, invoke_us + c.op_timeout_ms * 1000).await;

@@ -8,7 +8,13 @@ use faultline_systems::time::Time;
 use std::time::Duration;
 
 /// Boots replica `index` from its disk.
-pub fn boot(system: &Crdt, world: &World, index: usize, boot: Boot, now: Time) -> Result<CrdtReplica<SharedDisk>, StorageError> {
+pub fn boot(
+    system: &Crdt,
+    world: &World,
+    index: usize,
+    boot: Boot,
+    now: Time,
+) -> Result<CrdtReplica<SharedDisk>, StorageError> {
     let (config, disk) = world.with(|w| {
         let config = ReplicaConfig {
             id: index as u64 + 1,

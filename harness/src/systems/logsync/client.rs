@@ -40,7 +40,6 @@ pub fn replica_function(f: &'static str) -> &'static str {
     }
 }
 
-
 impl Session {
     /// Turns `op` into a read or a write as the read share says, on the same users; half
     /// the `followers(u)` reads become `following(u)`, which replicas also answer.
@@ -69,7 +68,9 @@ impl<I: Io> Client<'_, I> {
         let deadline = invoke_us + session.op_timeout_us;
         let read = ReplicaRead { id, op: op.clone(), token: session.token, max_staleness_ms: session.max_staleness_ms };
         let Ok(bytes) = wire::encode(&read) else { return Outcome::Fail };
-        let Ok(request) = (Envelope::Request { client: self.index as u64, bytes }).encode() else { return Outcome::Fail };
+        let Ok(request) = (Envelope::Request { client: self.index as u64, bytes }).encode() else {
+            return Outcome::Fail;
+        };
         let mut current = session.current;
         while I::now_us() < deadline {
             let host = session.replicas[current % session.replicas.len()];

@@ -11,7 +11,13 @@ use std::time::Duration;
 const PENDING_READS_MAX: usize = 256;
 
 /// Boots replica `index` from its disk; it follows the relations voters.
-pub fn boot(system: &LogSync, world: &World, index: usize, _: Boot, now: Time) -> Result<LogSyncReplica<SharedDisk>, StorageError> {
+pub fn boot(
+    system: &LogSync,
+    world: &World,
+    index: usize,
+    _: Boot,
+    now: Time,
+) -> Result<LogSyncReplica<SharedDisk>, StorageError> {
     let (config, disk) = world.with(|w| {
         let l = &system.config;
         let voters = w.scenario.topology().hosts(relations::NAME, VOTER);

@@ -9,8 +9,8 @@ mod config;
 mod host;
 
 pub use checks::{
-    check_prefix, check_read_values, check_sessions, check_staleness, read_staleness, CommittedEntry,
-    LogSyncObserver, ReadStaleness, ReplicaReadRecord, ReplicaSample, SessionWrite, StalenessSummary,
+    check_prefix, check_read_values, check_sessions, check_staleness, read_staleness, CommittedEntry, LogSyncObserver,
+    ReadStaleness, ReplicaReadRecord, ReplicaSample, SessionWrite, StalenessSummary,
 };
 pub use client::{replica_function, Session};
 pub use config::LogSyncConfig;
@@ -59,7 +59,10 @@ impl System for LogSync {
 
     fn host(&self, ctx: HostCtx) -> LocalFuture {
         let system = self.clone();
-        crate::world::host_future(ctx, Rc::new(move |world, index, boot, now| host::boot(&system, world, index, boot, now)))
+        crate::world::host_future(
+            ctx,
+            Rc::new(move |world, index, boot, now| host::boot(&system, world, index, boot, now)),
+        )
     }
 
     fn client(&self, ctx: ClientCtx) -> LocalFuture {

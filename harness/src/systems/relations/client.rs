@@ -145,7 +145,9 @@ impl<I: Io> Client<'_, I> {
         let mut target = self.leader_hint.unwrap_or_else(|| self.random_voter());
         let mut in_doubt = false;
         let Ok(bytes) = wire::encode(&Request { id, op: op.clone() }) else { return Outcome::Fail };
-        let Ok(request) = (Envelope::Request { client: self.index as u64, bytes }).encode() else { return Outcome::Fail };
+        let Ok(request) = (Envelope::Request { client: self.index as u64, bytes }).encode() else {
+            return Outcome::Fail;
+        };
         loop {
             let now = I::now_us();
             if now >= deadline {

@@ -172,7 +172,8 @@ pub fn validate(s: &Sections) -> Result<(), Invalid> {
     require(w.attempt_timeout_ms > 0, "workload.attempt_timeout_ms", "must be > 0")?;
     require(w.op_timeout_ms >= w.attempt_timeout_ms, "workload.op_timeout_ms", "must be >= attempt_timeout_ms")?;
     let m = &w.mix;
-    let total = [m.follow, m.unfollow, m.is_following, m.followers, m.counts].iter().try_fold(0u32, |a, &b| a.checked_add(b));
+    let total =
+        [m.follow, m.unfollow, m.is_following, m.followers, m.counts].iter().try_fold(0u32, |a, &b| a.checked_add(b));
     require(total.is_some_and(|t| t > 0), "workload.mix", "weights must add up to 1..=4294967295")?;
     Ok(())
 }

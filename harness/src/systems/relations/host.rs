@@ -6,18 +6,27 @@ use crate::systems::logsync::{self, LogSync, LogSyncRecord};
 use crate::world::{wire, Boot, Hosted, Routed, SharedDisk, World, WorldState};
 use faultline_systems::logsync::ShipperConfig;
 use faultline_systems::raft::Role;
-use faultline_systems::relations::{Output, Request, RelationsNode};
+use faultline_systems::relations::{Output, RelationsNode, Request};
 use faultline_systems::storage::StorageError;
 use faultline_systems::time::Time;
 use std::time::Duration;
 
 /// Boots voter `index` from its disk, shipping to the scenario's LogSync replicas if any.
-pub fn boot(system: &Relations, world: &World, index: usize, boot: Boot, now: Time) -> Result<RelationsNode<SharedDisk>, StorageError> {
+pub fn boot(
+    system: &Relations,
+    world: &World,
+    index: usize,
+    boot: Boot,
+    now: Time,
+) -> Result<RelationsNode<SharedDisk>, StorageError> {
     let (config, disk, shipper) = world.with(|w| {
         let mut config = system.config.raft_config(index as u64 + 1);
         config.bugs = bugs::switches(&w.bugs);
         config.rng_seed = boot.rng_seed(index);
-        w.records.get_mut::<RelationsRecord>().raft.restarted(index as u64 + 1, crate::engine::sim_now_us().unwrap_or(0));
+        w.records
+            .get_mut::<RelationsRecord>()
+            .raft
+            .restarted(index as u64 + 1, crate::engine::sim_now_us().unwrap_or(0));
         (config, w.nodes[index].disk.clone(), shipper_config(w))
     });
     let mut node = RelationsNode::new(config, disk, now)?;

@@ -53,7 +53,10 @@ impl System for Relations {
 
     fn host(&self, ctx: HostCtx) -> LocalFuture {
         let system = self.clone();
-        crate::world::host_future(ctx, Rc::new(move |world, index, boot, now| host::boot(&system, world, index, boot, now)))
+        crate::world::host_future(
+            ctx,
+            Rc::new(move |world, index, boot, now| host::boot(&system, world, index, boot, now)),
+        )
     }
 
     fn client(&self, ctx: ClientCtx) -> LocalFuture {

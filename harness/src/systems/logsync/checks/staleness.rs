@@ -3,8 +3,8 @@
 //! no fault came near stayed within the declared bound.
 use super::observer::{CommittedEntry, ReplicaReadRecord};
 use crate::check::{nearest_rank, CheckResult};
-use crate::history::FaultWindow;
 use crate::history::node_name;
+use crate::history::FaultWindow;
 use serde::{Deserialize, Serialize};
 
 /// A read is judged against the bound only if no fault was in force within this long
