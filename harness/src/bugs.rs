@@ -107,5 +107,6 @@ pub fn raft_bugs(names: &[String]) -> RaftBugs {
         vote_before_persist: on("raft-vote-before-persist"),
         commit_previous_term_by_count: on("raft-commit-previous-term"),
         lease_read_without_drift_margin: on("raft-lease-no-drift-margin"),
+        ..RaftBugs::default()
     }
 }

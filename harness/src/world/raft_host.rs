@@ -20,9 +20,9 @@ fn raft_config(world: &World, index: usize, boot: Boot) -> (RaftConfig, SharedDi
         c.pre_vote = r.pre_vote;
         c.check_quorum = r.check_quorum;
         c.lease_reads = r.lease_reads;
-        c.max_clock_drift_ppm = r.max_clock_drift_ppm;
+        c.clock_drift_ppm_max = r.max_clock_drift_ppm;
         c.snapshot_threshold = r.snapshot_threshold;
-        c.max_entries_per_append = r.max_entries_per_append;
+        c.entries_per_append_max = r.max_entries_per_append;
         c.bugs = w.raft_bugs;
         c.rng_seed = boot.rng_seed(index);
         (c, w.nodes[index].disk.clone())
