@@ -33,11 +33,7 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
     }
 
     /// Leader: appends a command; returns its (index, term). Refuses when not leader.
-    pub fn handle_propose(
-        &mut self,
-        now: Time,
-        command: Vec<u8>,
-    ) -> Result<Result<(u64, u64), Refused>, StorageError> {
+    pub fn handle_propose(&mut self, now: Time, command: Vec<u8>) -> Result<Result<(u64, u64), Refused>, StorageError> {
         self.begin(now);
         let result = self.propose(command);
         self.finish()?;
@@ -123,7 +119,8 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
         if self.role == Role::Leader {
             return Ok(());
         }
-        let Some((prev_index, prev_term, entries)) = self.skip_committed_prefix(from, prev_index, prev_term, entries, round)
+        let Some((prev_index, prev_term, entries)) =
+            self.skip_committed_prefix(from, prev_index, prev_term, entries, round)
         else {
             return Ok(());
         };

@@ -67,7 +67,8 @@ impl<S: Storage> RelationsNode<S> {
     /// Accepts a client request; `client` is the opaque reply address.
     pub fn handle_request(&mut self, now: Time, client: u64, request: Request) -> Result<(), StorageError> {
         let id = request.id;
-        let refused = if request.op.is_write() { self.propose(now, client, &request)? } else { self.read(now, client, request)? };
+        let refused =
+            if request.op.is_write() { self.propose(now, client, &request)? } else { self.read(now, client, request)? };
         if let Some(refused) = refused {
             // The request was never registered, so answer for that same request id.
             self.outputs.push_back(Output::Reply { client, request: id, reply: refusal_reply(refused) });

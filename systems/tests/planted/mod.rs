@@ -39,7 +39,8 @@ fn step_until(sim: &mut Sim, limit_ms: u64, done: impl Fn(&Sim) -> bool) -> bool
 
 /// The first Append `from` sent `to` that carried entries (as tapped).
 fn first_append_with_entries(sim: &Sim, from: NodeId, to: NodeId) -> Vec<u8> {
-    let carries_entries = |bytes: &[u8]| matches!(decode_message(bytes), Ok(Message::Append { entries, .. }) if !entries.is_empty());
+    let carries_entries =
+        |bytes: &[u8]| matches!(decode_message(bytes), Ok(Message::Append { entries, .. }) if !entries.is_empty());
     let found = sim.sent.iter().find(|(f, t, bytes)| *f == from && *t == to && carries_entries(bytes));
     found.map(|(_, _, bytes)| bytes.clone()).expect("the leader replicated the write")
 }
