@@ -45,6 +45,21 @@ fn lease_without_drift_margin_is_caught() {
 }
 
 #[test]
+fn truncate_on_stale_append_is_caught() {
+    caught_within_100_seeds("raft-truncate-on-stale-append");
+}
+
+#[test]
+fn ack_append_before_sync_is_caught() {
+    caught_within_100_seeds("raft-ack-append-before-sync");
+}
+
+#[test]
+fn read_index_before_own_term_commit_is_caught() {
+    caught_within_100_seeds("raft-read-index-before-own-term-commit");
+}
+
+#[test]
 fn lww_wall_clock_is_caught() {
     caught_within_100_seeds("crdt-lww-wall-clock");
 }

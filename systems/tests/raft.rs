@@ -1,8 +1,9 @@
 //! Raft relations service tests on the deterministic in-memory cluster in `sim`.
+mod planted;
 mod sim;
 
 use faultline_systems::raft::{decode_message, RaftBugs, Role, WAL_FILE};
-use faultline_systems::relations::{Operation, Reply, Request, RequestId};
+use faultline_systems::relations::{Operation, Reply, Request, RequestId, PENDING_PROPOSALS_MAX};
 use faultline_systems::storage::{MemStorage, Storage};
 use faultline_systems::time::Time;
 use faultline_systems::SansIoNode;
@@ -83,6 +84,21 @@ fn follower_answers_not_leader() {
     assert_eq!(sim.reply_for(RequestId { client: 1, seq: 1 }), Some(&Reply::NotLeader { leader_hint: Some(leader) }));
 }
 
+/// Backpressure is not a leader change: a leader with a full proposal queue answers `Busy`.
+#[test]
+fn full_proposal_queue_answers_busy() {
+    let mut sim = Sim::new(3, 13, |_| {});
+    let leader = elect(&mut sim);
+    // Cut off, the leader commits nothing, so every proposal stays pending.
+    sim.isolate(&[leader], 1);
+    let max = PENDING_PROPOSALS_MAX as u64;
+    for seq in 1..=max + 1 {
+        sim.request(leader, 6, follow(6, seq, seq, 1));
+    }
+    assert_eq!(sim.reply_for(RequestId { client: 6, seq: max }), None, "queued, not refused");
+    assert_eq!(sim.reply_for(RequestId { client: 6, seq: max + 1 }), Some(&Reply::Busy));
+}
+
 /// One run of the random nemesis: crashes, restarts, single-node partitions, lossy network,
 /// a write every 20 ms to whoever leads. Returns the sim after healing and settling.
 fn chaos_run(seed: u64, strict: bool, bugs: RaftBugs, crash_pct: u32) -> Sim {
@@ -92,7 +108,7 @@ fn chaos_run(seed: u64, strict: bool, bugs: RaftBugs, crash_pct: u32) -> Sim {
         if crash_pct > 3 {
             // Hunting mode: one entry per append lets a quorum hold an old-term entry
             // without the new leader's no-op behind it (the figure-8 shape).
-            c.max_entries_per_append = 1;
+            c.entries_per_append_max = 1;
         }
     });
     sim.strict = strict;
@@ -157,9 +173,13 @@ fn safety_under_faults_many_seeds() {
     assert!(total_acked > 200 * 20, "the faults still let most seeds make progress");
 }
 
-#[test]
-fn partitioned_follower_catches_up_via_snapshot() {
-    let mut sim = Sim::new(3, 4, |c| c.snapshot_threshold = 20);
+/// A follower cut off while the leader writes 100 follows and compacts, then healed: it
+/// catches up by installing a snapshot. Returns the sim, the leader and the lagger.
+fn snapshot_catch_up(bugs: RaftBugs) -> (Sim, u64, u64) {
+    let mut sim = Sim::new(3, 4, |c| {
+        c.snapshot_threshold = 20;
+        c.bugs = bugs;
+    });
     let leader = elect(&mut sim);
     let lagger = (1..=3).find(|id| *id != leader).unwrap();
     sim.isolate(&[lagger], 1);
@@ -173,12 +193,28 @@ fn partitioned_follower_catches_up_via_snapshot() {
     let decode_errors = sim.node(lagger).decode_errors();
     sim.heal();
     sim.run_until(sim.now + 1_000 * MS);
-    let obs = sim.observe(lagger).unwrap();
-    assert!(obs.snapshot_index > 0, "lagger installed a snapshot");
-    assert_eq!(obs.last_applied, sim.observe(leader).unwrap().last_applied);
-    assert_eq!(sim.graph(lagger), sim.graph(leader));
+    assert!(sim.observe(lagger).unwrap().snapshot_index > 0, "lagger installed a snapshot");
     assert_eq!(sim.node(lagger).decode_errors(), decode_errors);
+    (sim, leader, lagger)
+}
+
+#[test]
+fn partitioned_follower_catches_up_via_snapshot() {
+    let (sim, leader, lagger) = snapshot_catch_up(RaftBugs::default());
+    assert_eq!(sim.observe(lagger).unwrap().last_applied, sim.observe(leader).unwrap().last_applied);
+    assert_eq!(sim.graph(lagger), sim.graph(leader));
     assert_eq!(sim.leader(), Some(leader), "the rejoining node did not disrupt the leader");
+}
+
+/// Planted `snapshot_off_by_one`: the lagger skips the entry after the snapshot, so its
+/// follow graph misses one follow the leader applied.
+#[test]
+fn snapshot_off_by_one_leaves_the_follower_diverged() {
+    let (sim, leader, lagger) = snapshot_catch_up(RaftBugs { snapshot_off_by_one: true, ..RaftBugs::default() });
+    let (lagging, leading) = (sim.graph(lagger), sim.graph(leader));
+    let followers = |g: &faultline_systems::relations::FollowGraph| g.query(&Operation::Counts { user: 1000 });
+    assert_ne!(lagging, leading, "the replica state differs from the leader's");
+    assert_ne!(followers(lagging), followers(leading), "one committed follow never applied");
 }
 
 #[test]
@@ -343,6 +379,12 @@ fn deterministic_and_bugs_off_is_default() {
         vote_before_persist: false,
         commit_previous_term_by_count: false,
         lease_read_without_drift_margin: false,
+        truncate_on_stale_append: false,
+        read_index_before_own_term_commit: false,
+        snapshot_off_by_one: false,
+        ack_append_before_sync: false,
+        lease_without_check_quorum: false,
+        pre_vote_ignored: false,
     };
     assert_eq!(a, trace_for(42, Some(all_off)));
 }

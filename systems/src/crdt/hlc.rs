@@ -19,7 +19,7 @@ pub struct Timestamp {
 /// The default bound on how far ahead of local time an observed stamp may be: 60 s. Far
 /// beyond the skew of NTP-synchronised hosts (milliseconds) or a VM pause worth tolerating,
 /// yet a clock dragged forward by a bad peer stays at most a minute ahead, not forever.
-pub const DEFAULT_MAX_OFFSET_US: u64 = 60_000_000;
+pub const OFFSET_US_MAX_DEFAULT: u64 = 60_000_000;
 
 /// `observe` refused a remote stamp too far ahead of local time; the clock is unchanged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub struct ClockOffsetTooLarge {
     /// Local time (µs) when it was observed.
     pub local_us: u64,
     /// The clock's bound (µs).
-    pub max_offset_us: u64,
+    pub offset_us_max: u64,
 }
 
 impl std::fmt::Display for ClockOffsetTooLarge {
@@ -37,7 +37,7 @@ impl std::fmt::Display for ClockOffsetTooLarge {
         write!(
             f,
             "HLC stamp from replica {} at {} µs is more than {} µs ahead of local time {} µs",
-            self.remote.replica, self.remote.wall_us, self.max_offset_us, self.local_us
+            self.remote.replica, self.remote.wall_us, self.offset_us_max, self.local_us
         )
     }
 }
@@ -46,7 +46,7 @@ impl std::error::Error for ClockOffsetTooLarge {}
 
 /// One replica's hybrid logical clock. The caller feeds in its local (possibly skewed) time.
 ///
-/// Observed stamps more than `max_offset_us` ahead of local time are refused: one peer with
+/// Observed stamps more than `offset_us_max` ahead of local time are refused: one peer with
 /// a clock set far in the future (or a corrupt stamp) would otherwise drag every clock that
 /// hears from it forward for good, and all later local writes would lose to nothing but it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,24 +54,24 @@ pub struct HlcClock {
     replica: ReplicaId,
     wall_us: u64,
     logical: u64,
-    max_offset_us: u64,
+    offset_us_max: u64,
 }
 
 impl HlcClock {
     /// A clock for `replica` that has seen nothing yet, refusing stamps more than
-    /// `DEFAULT_MAX_OFFSET_US` (60 s) ahead of local time.
+    /// `OFFSET_US_MAX_DEFAULT` (60 s) ahead of local time.
     pub fn new(replica: ReplicaId) -> Self {
-        Self::with_max_offset(replica, DEFAULT_MAX_OFFSET_US)
+        Self::with_offset_max(replica, OFFSET_US_MAX_DEFAULT)
     }
 
-    /// A clock for `replica` that refuses stamps more than `max_offset_us` ahead of local time.
-    pub fn with_max_offset(replica: ReplicaId, max_offset_us: u64) -> Self {
-        HlcClock { replica, wall_us: 0, logical: 0, max_offset_us }
+    /// A clock for `replica` that refuses stamps more than `offset_us_max` ahead of local time.
+    pub fn with_offset_max(replica: ReplicaId, offset_us_max: u64) -> Self {
+        HlcClock { replica, wall_us: 0, logical: 0, offset_us_max }
     }
 
     /// How far ahead of local time (µs) an observed stamp may be.
-    pub fn max_offset_us(&self) -> u64 {
-        self.max_offset_us
+    pub fn offset_us_max(&self) -> u64 {
+        self.offset_us_max
     }
 
     /// The replica this clock stamps for.
@@ -112,13 +112,13 @@ impl HlcClock {
     /// the next `now` is greater than it: a causally later write then wins under LWW even if
     /// this replica's physical clock is behind the sender's.
     ///
-    /// Refused, leaving the clock untouched, if `remote` is more than `max_offset_us` ahead
+    /// Refused, leaving the clock untouched, if `remote` is more than `offset_us_max` ahead
     /// of `local`. What to do then is the caller's policy (drop the message, alert, retry
     /// later); the clock only guarantees it was not dragged forward.
     pub fn observe(&mut self, remote: Timestamp, local: Time) -> Result<(), ClockOffsetTooLarge> {
         let local = local.as_micros();
-        if remote.wall_us > local.saturating_add(self.max_offset_us) {
-            return Err(ClockOffsetTooLarge { remote, local_us: local, max_offset_us: self.max_offset_us });
+        if remote.wall_us > local.saturating_add(self.offset_us_max) {
+            return Err(ClockOffsetTooLarge { remote, local_us: local, offset_us_max: self.offset_us_max });
         }
         let wall = self.wall_us.max(remote.wall_us).max(local);
         // The case analysis of the paper's receive rule; ties on `wall` carry the logical part.
@@ -203,13 +203,13 @@ mod tests {
     }
 
     #[test]
-    fn observe_refuses_a_stamp_beyond_the_max_offset_without_advancing() {
-        let mut c = HlcClock::with_max_offset(1, 1_000);
+    fn observe_refuses_a_stamp_beyond_the_offset_max_without_advancing() {
+        let mut c = HlcClock::with_offset_max(1, 1_000);
         let before = c.now(Time::from_micros(5_000));
         let far = stamp(6_001, 0);
         assert_eq!(
             c.observe(far, Time::from_micros(5_000)),
-            Err(ClockOffsetTooLarge { remote: far, local_us: 5_000, max_offset_us: 1_000 })
+            Err(ClockOffsetTooLarge { remote: far, local_us: 5_000, offset_us_max: 1_000 })
         );
         assert_eq!(c.last(), before, "a refused stamp leaves the clock untouched");
         let next = c.now(Time::from_micros(5_001));
@@ -217,17 +217,17 @@ mod tests {
     }
 
     #[test]
-    fn observe_accepts_a_stamp_exactly_at_the_max_offset() {
-        let mut c = HlcClock::with_max_offset(1, 1_000);
+    fn observe_accepts_a_stamp_exactly_at_the_offset_max() {
+        let mut c = HlcClock::with_offset_max(1, 1_000);
         assert_eq!(c.observe(stamp(6_000, 3), Time::from_micros(5_000)), Ok(()));
         assert!(c.now(Time::from_micros(5_000)) > stamp(6_000, 3));
     }
 
     #[test]
-    fn default_max_offset_is_sixty_seconds_and_saturates() {
+    fn default_offset_max_is_sixty_seconds_and_saturates() {
         let mut c = HlcClock::new(1);
-        assert_eq!(c.max_offset_us(), DEFAULT_MAX_OFFSET_US);
-        assert_eq!(DEFAULT_MAX_OFFSET_US, 60_000_000);
+        assert_eq!(c.offset_us_max(), OFFSET_US_MAX_DEFAULT);
+        assert_eq!(OFFSET_US_MAX_DEFAULT, 60_000_000);
         assert!(c.observe(stamp(60_000_001, 0), Time::ZERO).is_err());
         assert!(c.observe(stamp(60_000_000, 0), Time::ZERO).is_ok());
         // Near the top of the range the bound saturates rather than wrapping.
@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn restore_is_trusted_and_never_goes_back() {
-        let mut c = HlcClock::with_max_offset(1, 10);
+        let mut c = HlcClock::with_offset_max(1, 10);
         let persisted = Timestamp { wall_us: 1_000_000, logical: 4, replica: 1 };
         c.restore(persisted);
         assert!(c.now(Time::ZERO) > persisted, "restore bypasses the offset bound");
@@ -263,8 +263,8 @@ mod props {
         /// more than the bound ahead of the greatest local time it has read.
         #[test]
         fn monotone_and_causal(events in prop::collection::vec((0..3usize, 0..3usize, 0..20u64, any::<bool>()), 0..80)) {
-            const MAX_OFFSET: u64 = 5;
-            let mut clocks: Vec<HlcClock> = (1..=3).map(|r| HlcClock::with_max_offset(r, MAX_OFFSET)).collect();
+            const OFFSET_MAX: u64 = 5;
+            let mut clocks: Vec<HlcClock> = (1..=3).map(|r| HlcClock::with_offset_max(r, OFFSET_MAX)).collect();
             let mut last: Vec<Option<Timestamp>> = vec![None; 3];
             let mut floor: Vec<Option<Timestamp>> = vec![None; 3];
             let mut max_local = [0u64; 3];
@@ -277,7 +277,7 @@ mod props {
                         match clocks[at].observe(s, local) {
                             Ok(()) => floor[at] = floor[at].max(Some(s)),
                             Err(e) => {
-                                prop_assert!(s.wall_us > local.as_micros() + MAX_OFFSET, "wrongly refused: {:?}", e);
+                                prop_assert!(s.wall_us > local.as_micros() + OFFSET_MAX, "wrongly refused: {:?}", e);
                                 prop_assert_eq!(&clocks[at], &before);
                             }
                         }
@@ -287,7 +287,7 @@ mod props {
                 prop_assert!(Some(s) > last[at], "not monotone: {:?} after {:?}", s, last[at]);
                 prop_assert!(Some(s) > floor[at], "before an observed stamp: {:?} vs {:?}", s, floor[at]);
                 prop_assert!(s.wall_us >= local.as_micros());
-                prop_assert!(s.wall_us <= max_local[at] + MAX_OFFSET, "dragged too far ahead: {:?}", s);
+                prop_assert!(s.wall_us <= max_local[at] + OFFSET_MAX, "dragged too far ahead: {:?}", s);
                 last[at] = Some(s);
             }
         }

@@ -22,7 +22,7 @@ mod differential;
 
 pub use causal::{CausalContext, Dot, DotRanges, InvalidState, VersionVector};
 pub use gset::GSet;
-pub use hlc::{ClockOffsetTooLarge, HlcClock, Timestamp, DEFAULT_MAX_OFFSET_US};
+pub use hlc::{ClockOffsetTooLarge, HlcClock, Timestamp, OFFSET_US_MAX_DEFAULT};
 pub use lww::LwwSet;
 pub use orset::{OrSet, OrSetDelta, StaleDeltaBase};
 pub use two_phase::TwoPhaseSet;

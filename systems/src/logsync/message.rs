@@ -55,7 +55,7 @@ pub struct ReplicaRead {
     pub token: u64,
     /// If set, the replica must also have heard from the leader within this many ms and
     /// applied everything the leader said was committed.
-    pub max_staleness_ms: Option<u64>,
+    pub staleness_ms_max: Option<u64>,
 }
 
 /// A replica's answer.

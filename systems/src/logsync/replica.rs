@@ -168,7 +168,7 @@ impl<S: Storage> LogSyncReplica<S> {
         if self.config.bugs.ignore_session_token {
             return true;
         }
-        let fresh = read.max_staleness_ms.is_none_or(|ms| {
+        let fresh = read.staleness_ms_max.is_none_or(|ms| {
             let heard_recently = self.last_heard.is_some_and(|t| now.saturating_since(t) <= Duration::from_millis(ms));
             heard_recently && self.applied >= self.known_commit
         });

@@ -122,7 +122,7 @@ fn read(token: u64) -> ReplicaRead {
         id: RequestId { client: 5, seq: token },
         op: Operation::IsFollowing { follower: 1, followee: 100 },
         token,
-        max_staleness_ms: None,
+        staleness_ms_max: None,
     }
 }
 
@@ -189,7 +189,7 @@ fn a_conflicting_entry_at_an_applied_index_is_never_applied() {
 #[test]
 fn a_read_asking_for_freshness_waits_until_the_replica_has_heard_the_leader() {
     let mut r = replica(LogSyncBugs::default(), MemStorage::new());
-    let fresh = ReplicaRead { max_staleness_ms: Some(30), ..read(0) };
+    let fresh = ReplicaRead { staleness_ms_max: Some(30), ..read(0) };
     r.handle_request(Time::ZERO, 5, fresh.clone()).unwrap();
     assert!(replies(&mut r).is_empty(), "never heard from a leader: not fresh");
     r.handle_message(Time::from_micros(1_000), LEADER, &entries(1, vec![follow(1)])).unwrap();

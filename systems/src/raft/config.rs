@@ -12,6 +12,31 @@ pub struct RaftBugs {
     pub commit_previous_term_by_count: bool,
     /// Lease = full `election_timeout_min` from the round start, with no clock-drift margin.
     pub lease_read_without_drift_margin: bool,
+    /// A follower that gets an AppendEntries whose entries it already holds drops everything
+    /// after them (instead of truncating only at a real conflict), so a stale or duplicated
+    /// append erases entries it acked and the leader counted: breaks state-machine safety and
+    /// loses acknowledged writes.
+    pub truncate_on_stale_append: bool,
+    /// A new leader serves ReadIndex (and lease) reads at its commit index before it has
+    /// committed an entry of its own term, when that index may still lag what the previous
+    /// leader committed: stale reads (breaks linearizability).
+    pub read_index_before_own_term_commit: bool,
+    /// A follower installing a snapshot takes it as covering one entry more than it does
+    /// (last included index + 1), so it never applies that entry and acks it to the leader:
+    /// breaks log matching and state-machine safety (the replica's state differs).
+    pub snapshot_off_by_one: bool,
+    /// A follower acknowledges AppendEntries before syncing the entries (the sync waits for
+    /// the next natural one), so a crash loses entries the leader counted toward commit:
+    /// loses committed entries and acknowledged writes.
+    pub ack_append_before_sync: bool,
+    /// Lease reads are served even with `check_quorum` off, when followers do not refuse
+    /// votes during the lease, so a partitioned leader serves reads while a new leader
+    /// commits writes: stale reads (breaks linearizability).
+    pub lease_without_check_quorum: bool,
+    /// A pre-candidate campaigns without waiting for a quorum of pre-votes, as if PreVote
+    /// were off, so a node that keeps rejoining bumps the term and deposes a healthy leader:
+    /// breaks "no leader change without a fault" (availability).
+    pub pre_vote_ignored: bool,
 }
 
 /// Configuration of one Raft node.
@@ -34,11 +59,11 @@ pub struct RaftConfig {
     /// Leader answers reads locally while its lease holds (needs `check_quorum`).
     pub lease_reads: bool,
     /// Bound on the clock-rate error between any two nodes, in parts per million.
-    pub max_clock_drift_ppm: u64,
+    pub clock_drift_ppm_max: u64,
     /// Snapshot and compact after this many applied entries since the last snapshot.
     pub snapshot_threshold: u64,
     /// Most entries carried by one append message.
-    pub max_entries_per_append: usize,
+    pub entries_per_append_max: usize,
     /// Seed of the only randomness source (election timeouts).
     pub rng_seed: u64,
     /// Planted bugs.
@@ -57,9 +82,9 @@ impl RaftConfig {
             pre_vote: true,
             check_quorum: true,
             lease_reads: false,
-            max_clock_drift_ppm: 50_000,
+            clock_drift_ppm_max: 50_000,
             snapshot_threshold: 100,
-            max_entries_per_append: 64,
+            entries_per_append_max: 64,
             rng_seed: id,
             bugs: RaftBugs::default(),
         }

@@ -64,7 +64,7 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
 
     fn tally_pre_votes(&mut self) {
         let (granted, rejected) = self.count_votes();
-        if granted >= self.cfg.quorum() {
+        if granted >= self.cfg.quorum() || self.cfg.bugs.pre_vote_ignored {
             self.campaign();
         } else if rejected >= self.cfg.quorum() {
             let term = self.term;

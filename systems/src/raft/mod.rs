@@ -12,7 +12,7 @@ mod snapshot;
 
 pub use config::{RaftBugs, RaftConfig};
 pub use message::{decode_message, encode_message, DecodeError, Entry, EntryData, Message, WIRE_VERSION};
-pub use node::{Event, Raft, StateMachine, MAX_PENDING_READS};
+pub use node::{Event, Raft, StateMachine, PENDING_READS_MAX};
 pub use observation::{AppliedEntry, EntryId, NodeId, Observation, Role};
 pub use persist::{SNAPSHOT_FILE, WAL_FILE};
-pub use replication::NotLeader;
+pub use replication::Refused;

@@ -46,7 +46,7 @@ pub(crate) struct Progress {
 }
 
 /// Most pending ReadIndex reads a leader queues before refusing.
-pub const MAX_PENDING_READS: usize = 1024;
+pub const PENDING_READS_MAX: usize = 1024;
 
 /// A Raft replica of state machine `M`, persisting to `S`.
 pub struct Raft<S: Storage, M: StateMachine> {

@@ -6,9 +6,9 @@
 //! rates differ by at most ρ, that span lasts at least min·(1−ρ)/(1+ρ) ≥ min·(1−2ρ) of the
 //! leader's clock. A quorum acked r and any new leader needs one of them, so no other leader
 //! exists before `start + min·(1−2ρ)`. Backward clock jumps void the lease (see `begin`).
-use super::node::{Event, Raft, StateMachine, MAX_PENDING_READS};
+use super::node::{Event, Raft, StateMachine, PENDING_READS_MAX};
 use super::observation::Role;
-use super::replication::NotLeader;
+use super::replication::Refused;
 use crate::storage::{Storage, StorageError};
 use crate::time::Time;
 
@@ -24,23 +24,28 @@ pub(crate) struct PendingRead {
 
 impl<S: Storage, M: StateMachine> Raft<S, M> {
     /// Registers a read under `ctx`; `Event::ReadReady { ctx }` follows once it may be served.
-    pub fn handle_read(&mut self, now: Time, ctx: u64) -> Result<Result<(), NotLeader>, StorageError> {
+    pub fn handle_read(&mut self, now: Time, ctx: u64) -> Result<Result<(), Refused>, StorageError> {
         self.begin(now);
         let result = self.read_index(ctx);
         self.finish()?;
         Ok(result)
     }
 
-    fn read_index(&mut self, ctx: u64) -> Result<(), NotLeader> {
+    fn read_index(&mut self, ctx: u64) -> Result<(), Refused> {
         if self.role != Role::Leader {
-            return Err(NotLeader { leader_hint: self.leader });
+            return Err(Refused::NotLeader { leader_hint: self.leader });
         }
-        if self.reads.len() >= MAX_PENDING_READS {
-            return Err(NotLeader { leader_hint: Some(self.cfg.id) });
+        if self.reads.len() >= PENDING_READS_MAX {
+            return Err(Refused::Busy);
         }
-        let committed_in_term = self.log.term_at(self.commit) == Some(self.term);
+        // Until this term commits an entry, our commit index may lag what an earlier leader
+        // committed, so it is no read index yet (unless the planted bug says otherwise).
+        let committed_in_term =
+            self.log.term_at(self.commit) == Some(self.term) || self.cfg.bugs.read_index_before_own_term_commit;
         let read_index = committed_in_term.then_some(self.commit);
-        let lease_valid = self.cfg.lease_reads && self.cfg.check_quorum && self.mono < self.lease_until;
+        // Without CheckQuorum followers grant votes during the lease, so it proves nothing.
+        let lease_checked = self.cfg.check_quorum || self.cfg.bugs.lease_without_check_quorum;
+        let lease_valid = self.cfg.lease_reads && lease_checked && self.mono < self.lease_until;
         if lease_valid && committed_in_term {
             self.reads.push(PendingRead { ctx, need_round: 0, read_index });
         } else {
@@ -55,7 +60,7 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
         if self.cfg.bugs.lease_read_without_drift_margin {
             return min;
         }
-        let margin_ppm = self.cfg.max_clock_drift_ppm.saturating_mul(2).min(1_000_000);
+        let margin_ppm = self.cfg.clock_drift_ppm_max.saturating_mul(2).min(1_000_000);
         let scaled = u128::from(min) * u128::from(1_000_000 - margin_ppm) / 1_000_000;
         u64::try_from(scaled).unwrap_or(0)
     }

@@ -6,17 +6,22 @@ use super::persist;
 use crate::storage::{Storage, StorageError};
 use crate::time::Time;
 
-/// Why a proposal or read was refused.
+/// Why a proposal or read was refused (it was not registered either way).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NotLeader {
-    /// Who we think leads, if anyone (ourselves when refusing for lack of queue space).
-    pub leader_hint: Option<NodeId>,
+pub enum Refused {
+    /// This node does not lead; `leader_hint` is who we think does, if anyone.
+    NotLeader {
+        /// The leader we know of.
+        leader_hint: Option<NodeId>,
+    },
+    /// This node leads but its queue is full: retry here after a back-off.
+    Busy,
 }
 
 impl<S: Storage, M: StateMachine> Raft<S, M> {
     /// Most unacknowledged entries sent ahead to one follower before waiting for acks.
-    fn max_inflight_entries(&self) -> u64 {
-        (self.cfg.max_entries_per_append.max(1) as u64).saturating_mul(4)
+    fn inflight_entries_max(&self) -> u64 {
+        (self.cfg.entries_per_append_max.max(1) as u64).saturating_mul(4)
     }
 
     /// Appends to the local log and queues the WAL record; durable at the step's end.
@@ -28,20 +33,16 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
     }
 
     /// Leader: appends a command; returns its (index, term). Refuses when not leader.
-    pub fn handle_propose(
-        &mut self,
-        now: Time,
-        command: Vec<u8>,
-    ) -> Result<Result<(u64, u64), NotLeader>, StorageError> {
+    pub fn handle_propose(&mut self, now: Time, command: Vec<u8>) -> Result<Result<(u64, u64), Refused>, StorageError> {
         self.begin(now);
         let result = self.propose(command);
         self.finish()?;
         Ok(result)
     }
 
-    fn propose(&mut self, command: Vec<u8>) -> Result<(u64, u64), NotLeader> {
+    fn propose(&mut self, command: Vec<u8>) -> Result<(u64, u64), Refused> {
         if self.role != Role::Leader {
-            return Err(NotLeader { leader_hint: self.leader });
+            return Err(Refused::NotLeader { leader_hint: self.leader });
         }
         self.append_local(Entry { term: self.term, data: EntryData::Command(command) });
         for peer in self.cfg.peers() {
@@ -76,7 +77,7 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
         let inflight = pr.next.saturating_sub(pr.matched + 1);
         if pr.next > self.log.snapshot_index
             && pr.next <= self.log.last_index()
-            && inflight < self.max_inflight_entries()
+            && inflight < self.inflight_entries_max()
         {
             self.send_append(peer);
         }
@@ -91,7 +92,7 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
         }
         let prev_index = next - 1;
         let prev_term = self.log.term_at(prev_index).expect("prev entry is at or after the snapshot");
-        let entries = self.log.slice(next, self.cfg.max_entries_per_append.max(1));
+        let entries = self.log.slice(next, self.cfg.entries_per_append_max.max(1));
         if let Some(pr) = self.progress.get_mut(&peer) {
             pr.next = next + entries.len() as u64;
         }
@@ -109,31 +110,20 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
     pub(crate) fn handle_append(
         &mut self,
         from: NodeId,
-        mut prev_index: u64,
-        mut prev_term: u64,
-        mut entries: Vec<Entry>,
+        prev_index: u64,
+        prev_term: u64,
+        entries: Vec<Entry>,
         leader_commit: u64,
         round: u64,
     ) -> Result<(), StorageError> {
         if self.role == Role::Leader {
             return Ok(());
         }
-        if prev_index < self.commit {
-            // Our committed prefix matches the leader's (Log Matching); skip that part.
-            let skip = usize::try_from(self.commit - prev_index).unwrap_or(usize::MAX);
-            if skip >= entries.len() {
-                let commit = self.commit;
-                self.respond_append(from, true, commit, (0, 0, 0), round);
-                return Ok(());
-            }
-            prev_term = entries[skip - 1].term;
-            entries.drain(..skip);
-            prev_index = self.commit;
-            if self.log.term_at(prev_index) != Some(prev_term) {
-                // Cannot happen with honest peers; refuse rather than corrupt committed state.
-                return Ok(());
-            }
-        }
+        let Some((prev_index, prev_term, entries)) =
+            self.skip_committed_prefix(from, prev_index, prev_term, entries, round)
+        else {
+            return Ok(());
+        };
         if self.log.term_at(prev_index) != Some(prev_term) {
             let hint = self.log.find_conflict_by_term(prev_index.min(self.log.last_index()), prev_term);
             let hint_term = self.log.term_at(hint).unwrap_or(0);
@@ -141,6 +131,52 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
             return Ok(());
         }
         let count = entries.len() as u64;
+        if !self.append_from(prev_index, entries) {
+            return Ok(());
+        }
+        let last_new = prev_index + count;
+        if self.cfg.bugs.truncate_on_stale_append && count > 0 && last_new > self.commit {
+            self.truncate_after(last_new);
+        }
+        let new_commit = leader_commit.min(last_new);
+        if new_commit > self.commit {
+            self.commit = new_commit;
+        }
+        self.respond_append(from, true, last_new, (0, 0, 0), round);
+        Ok(())
+    }
+
+    /// Drops the part of an append below our commit index: our committed prefix matches the
+    /// leader's (Log Matching). `None` when nothing is left to do (answered or refused).
+    fn skip_committed_prefix(
+        &mut self,
+        from: NodeId,
+        prev_index: u64,
+        prev_term: u64,
+        mut entries: Vec<Entry>,
+        round: u64,
+    ) -> Option<(u64, u64, Vec<Entry>)> {
+        if prev_index >= self.commit {
+            return Some((prev_index, prev_term, entries));
+        }
+        let skip = usize::try_from(self.commit - prev_index).unwrap_or(usize::MAX);
+        if skip >= entries.len() {
+            let commit = self.commit;
+            self.respond_append(from, true, commit, (0, 0, 0), round);
+            return None;
+        }
+        let prev_term = entries[skip - 1].term;
+        entries.drain(..skip);
+        if self.log.term_at(self.commit) != Some(prev_term) {
+            // Cannot happen with honest peers; refuse rather than corrupt committed state.
+            return None;
+        }
+        Some((self.commit, prev_term, entries))
+    }
+
+    /// Appends `entries` after `prev_index` (which matches), truncating only at a real
+    /// conflict; false if the entries are malformed (what came before them is kept).
+    fn append_from(&mut self, prev_index: u64, entries: Vec<Entry>) -> bool {
         let mut index = prev_index;
         for entry in entries {
             index += 1;
@@ -148,25 +184,30 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
                 Some(t) if t == entry.term => continue,
                 Some(_) => {
                     assert!(index > self.commit, "never truncate committed entries");
-                    self.log.truncate_from(index);
-                    self.durable_last = self.durable_last.min(index - 1);
+                    self.truncate_after(index - 1);
                 }
                 None => {}
             }
             if entry.term > self.term || entry.term < self.log.last_term() {
-                return Ok(()); // malformed: entry terms must be monotonic and not from the future
+                return false; // malformed: entry terms must be monotonic and not from the future
             }
             self.wal_buffer.extend_from_slice(&persist::entry_record(index, &entry));
-            self.needs_sync = true;
+            // The planted bug acks without this sync; the entry waits for the next natural one.
+            if !self.cfg.bugs.ack_append_before_sync {
+                self.needs_sync = true;
+            }
             self.log.push(entry);
         }
-        let last_new = prev_index + count;
-        let new_commit = leader_commit.min(last_new);
-        if new_commit > self.commit {
-            self.commit = new_commit;
+        true
+    }
+
+    /// Drops every entry after `index` (which must not be below the commit index).
+    fn truncate_after(&mut self, index: u64) {
+        assert!(index >= self.commit, "never truncate committed entries");
+        if index < self.log.last_index() {
+            self.log.truncate_from(index + 1);
+            self.durable_last = self.durable_last.min(index);
         }
-        self.respond_append(from, true, last_new, (0, 0, 0), round);
-        Ok(())
     }
 
     pub(crate) fn handle_append_resp(&mut self, from: NodeId, reply: AppendReply) {

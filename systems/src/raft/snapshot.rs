@@ -66,14 +66,21 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
             self.decode_errors += 1;
             return Ok(());
         }
-        persist::write_snapshot(&mut self.storage, index, snapshot_term, &data)?;
+        let covered = if self.cfg.bugs.snapshot_off_by_one { index + 1 } else { index };
+        self.install_snapshot(covered, snapshot_term, data)?;
+        self.send(from, ack(covered));
+        Ok(())
+    }
+
+    /// Makes a restored snapshot our durable starting point: everything up to `index` is
+    /// committed and applied.
+    fn install_snapshot(&mut self, index: u64, term: u64, data: Vec<u8>) -> Result<(), StorageError> {
+        persist::write_snapshot(&mut self.storage, index, term, &data)?;
         self.storage.sync()?;
-        self.log.reset_to_snapshot(index, snapshot_term);
+        self.log.reset_to_snapshot(index, term);
         self.snapshot_data = data;
         self.commit = index;
         self.applied = index;
-        self.rewrite_wal()?;
-        self.send(from, ack(index));
-        Ok(())
+        self.rewrite_wal()
     }
 }

@@ -63,4 +63,7 @@ pub enum Reply {
     /// The request was NOT applied by this attempt... unless it had been proposed already,
     /// in which case the node does not reply at all and the client times out.
     NotLeader { leader_hint: Option<u64> },
+    /// This node leads but has too much work queued (backpressure); the request was NOT
+    /// applied. Retry the same node after a back-off: the leader has not changed.
+    Busy,
 }

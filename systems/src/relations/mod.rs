@@ -5,5 +5,5 @@ mod state_machine;
 
 pub use crate::raft::decode_message;
 pub use api::{Operation, Reply, Request, RequestId, UserId};
-pub use node::{Output, RelationsNode, MAX_PENDING_PROPOSALS};
+pub use node::{Output, RelationsNode, PENDING_PROPOSALS_MAX};
 pub use state_machine::{encode_request, FollowGraph};

@@ -4,13 +4,13 @@ use super::api::{Reply, Request, RequestId};
 use super::state_machine::{encode_request, FollowGraph};
 use crate::logsync::{LogShipper, ShipperConfig};
 use crate::node::SansIoNode;
-use crate::raft::{AppliedEntry, Event, NodeId, Observation, Raft, RaftConfig, Role};
+use crate::raft::{AppliedEntry, Event, NodeId, Observation, Raft, RaftConfig, Refused, Role};
 use crate::storage::{Storage, StorageError};
 use crate::time::Time;
 use std::collections::{BTreeMap, VecDeque};
 
 /// Most proposals a leader keeps waiting for commit before refusing new writes.
-pub const MAX_PENDING_PROPOSALS: usize = 1024;
+pub const PENDING_PROPOSALS_MAX: usize = 1024;
 
 /// What the node asks its driver to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,42 +67,42 @@ impl<S: Storage> RelationsNode<S> {
     /// Accepts a client request; `client` is the opaque reply address.
     pub fn handle_request(&mut self, now: Time, client: u64, request: Request) -> Result<(), StorageError> {
         let id = request.id;
-        let refused = if request.op.is_write() {
-            if self.raft.role() == Role::Leader && self.proposals.len() >= MAX_PENDING_PROPOSALS {
-                Some(Some(self.raft.id()))
-            } else {
-                match self.raft.handle_propose(now, encode_request(&request))? {
-                    Ok((index, term)) => {
-                        self.proposals.insert(index, Proposal { term, client, request: request.id });
-                        None
-                    }
-                    Err(e) => Some(e.leader_hint),
-                }
-            }
-        } else {
-            let ctx = self.next_read_ctx;
-            self.next_read_ctx += 1;
-            self.reads.insert(ctx, (client, request));
-            match self.raft.handle_read(now, ctx)? {
-                Ok(()) => None,
-                Err(e) => {
-                    self.reads.remove(&ctx);
-                    // The read was never registered, so answer for that same request id.
-                    self.outputs.push_back(Output::Reply {
-                        client,
-                        request: id,
-                        reply: Reply::NotLeader { leader_hint: e.leader_hint },
-                    });
-                    self.drain();
-                    return Ok(());
-                }
-            }
-        };
-        if let Some(leader_hint) = refused {
-            self.outputs.push_back(Output::Reply { client, request: id, reply: Reply::NotLeader { leader_hint } });
+        let refused =
+            if request.op.is_write() { self.propose(now, client, &request)? } else { self.read(now, client, request)? };
+        if let Some(refused) = refused {
+            // The request was never registered, so answer for that same request id.
+            self.outputs.push_back(Output::Reply { client, request: id, reply: refusal_reply(refused) });
         }
         self.drain();
         Ok(())
+    }
+
+    /// Proposes a write, remembering who waits for it; refuses beyond the queue bound.
+    fn propose(&mut self, now: Time, client: u64, request: &Request) -> Result<Option<Refused>, StorageError> {
+        if self.raft.role() == Role::Leader && self.proposals.len() >= PENDING_PROPOSALS_MAX {
+            return Ok(Some(Refused::Busy));
+        }
+        Ok(match self.raft.handle_propose(now, encode_request(request))? {
+            Ok((index, term)) => {
+                self.proposals.insert(index, Proposal { term, client, request: request.id });
+                None
+            }
+            Err(refused) => Some(refused),
+        })
+    }
+
+    /// Registers a read (before Raft sees it: a lease read is ready at once).
+    fn read(&mut self, now: Time, client: u64, request: Request) -> Result<Option<Refused>, StorageError> {
+        let ctx = self.next_read_ctx;
+        self.next_read_ctx += 1;
+        self.reads.insert(ctx, (client, request));
+        Ok(match self.raft.handle_read(now, ctx)? {
+            Ok(()) => None,
+            Err(refused) => {
+                self.reads.remove(&ctx);
+                Some(refused)
+            }
+        })
     }
 
     /// Moves Raft events into outputs, answering clients whose entries or reads are done.
@@ -195,5 +195,13 @@ impl<S: Storage> SansIoNode for RelationsNode<S> {
         self.raft.handle_message(now, from, bytes)?;
         self.drain();
         Ok(())
+    }
+}
+
+/// What a client is told when its request was refused before being registered.
+fn refusal_reply(refused: Refused) -> Reply {
+    match refused {
+        Refused::NotLeader { leader_hint } => Reply::NotLeader { leader_hint },
+        Refused::Busy => Reply::Busy,
     }
 }

@@ -51,6 +51,9 @@ pub struct Sim {
     /// When false, safety violations are recorded in `violations` instead of panicking.
     pub strict: bool,
     pub violations: Vec<String>,
+    /// When true, every peer message a node emits is also kept in `sent` (for crafted replays).
+    pub tap: bool,
+    pub sent: Vec<(NodeId, NodeId, Vec<u8>)>,
 }
 
 impl Sim {
@@ -88,6 +91,8 @@ impl Sim {
             max_term_seen: vec![0; n as usize],
             strict: true,
             violations: Vec::new(),
+            tap: false,
+            sent: Vec::new(),
         }
     }
 
@@ -181,7 +186,12 @@ impl Sim {
         }
         for o in outs {
             match o {
-                Output::Send { to, bytes } => self.schedule(id, to, bytes),
+                Output::Send { to, bytes } => {
+                    if self.tap {
+                        self.sent.push((id, to, bytes.clone()));
+                    }
+                    self.schedule(id, to, bytes)
+                }
                 Output::Reply { client, request, reply } => {
                     format!("{client}{request:?}{reply:?}").hash(&mut self.trace);
                     self.replies.push((client, request, reply));
@@ -230,6 +240,13 @@ impl Sim {
             self.seq += 1;
             self.net.insert((self.now + delay, self.seq), (from, to, bytes.clone()));
         }
+    }
+
+    /// Puts a message in the network for delivery at `at_us` (global micros): a crafted
+    /// duplicate or reordering.
+    pub fn deliver_at(&mut self, at_us: u64, from: NodeId, to: NodeId, bytes: Vec<u8>) {
+        self.seq += 1;
+        self.net.insert((at_us, self.seq), (from, to, bytes));
     }
 
     /// Crash: unsynced writes are lost; in-flight messages stay in the network.

@@ -66,7 +66,7 @@ impl<I: Io> Client<'_, I> {
     pub async fn replica_read(&mut self, op: &Operation, id: RequestId, invoke_us: u64) -> Outcome {
         let Some(session) = self.session.clone() else { return Outcome::Fail };
         let deadline = invoke_us + session.op_timeout_us;
-        let read = ReplicaRead { id, op: op.clone(), token: session.token, max_staleness_ms: session.max_staleness_ms };
+        let read = ReplicaRead { id, op: op.clone(), token: session.token, staleness_ms_max: session.max_staleness_ms };
         let Ok(bytes) = wire::encode(&read) else { return Outcome::Fail };
         let Ok(request) = (Envelope::Request { client: self.index as u64, bytes }).encode() else {
             return Outcome::Fail;

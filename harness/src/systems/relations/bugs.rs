@@ -31,6 +31,33 @@ pub const BUGS: &[Bug<RaftBugs>] = &[
         },
         switch_on: |b| b.lease_read_without_drift_margin = true,
     },
+    Bug {
+        planted: PlantedBug {
+            name: "raft-truncate-on-stale-append",
+            scenario: "raft-crash",
+            description: "a follower truncates its log on a stale AppendEntries whose entries it already holds, dropping entries a leader counted as committed",
+            caught_by: &["leader-completeness", "state-machine-safety", "log-matching", "acked-writes", "linearizability"],
+        },
+        switch_on: |b| b.truncate_on_stale_append = true,
+    },
+    Bug {
+        planted: PlantedBug {
+            name: "raft-ack-append-before-sync",
+            scenario: "raft-crash",
+            description: "a follower acknowledges AppendEntries before syncing the entries, so a crash loses entries the leader counted toward commit",
+            caught_by: &["leader-completeness", "state-machine-safety", "log-matching", "acked-writes", "linearizability"],
+        },
+        switch_on: |b| b.ack_append_before_sync = true,
+    },
+    Bug {
+        planted: PlantedBug {
+            name: "raft-read-index-before-own-term-commit",
+            scenario: "raft-crash",
+            description: "a new leader serves ReadIndex reads before committing an entry of its own term, so a read can miss an acknowledged write",
+            caught_by: &["linearizability"],
+        },
+        switch_on: |b| b.read_index_before_own_term_commit = true,
+    },
 ];
 
 /// The Raft switches the bug names in `on` turn on.

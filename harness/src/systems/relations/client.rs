@@ -1,5 +1,6 @@
 //! One client process: pick an operation, send it to the node it believes leads, retry on
-//! NotLeader or timeout until the operation's deadline, and record the outcome. With a LogSync
+//! NotLeader, Busy (same node, after a back-off) or timeout until the operation's deadline,
+//! and record the outcome. With a LogSync
 //! session it is a LogSync client: writes go through Raft, reads to the read replicas.
 use super::op::{pick_operation, HistoryOp};
 use super::{Relations, RelationsRecord, NAME, VOTER};
@@ -56,6 +57,9 @@ pub struct Client<'a, I: Io> {
     /// For a LogSync client: its session.
     pub session: Option<Session>,
 }
+
+/// How long a client waits before retrying a leader that answered `Busy`.
+const BUSY_BACKOFF_US: u64 = 20_000;
 
 /// Salt for client RNG streams.
 const CLIENT_RNG_SALT: u64 = 0x434c_4945_4e54_0000;
@@ -162,6 +166,10 @@ impl<I: Io> Client<'_, I> {
                     self.leader_hint = None;
                     // Brief back-off so an election can finish.
                     I::sleep_until_us(I::now_us() + 10_000).await;
+                }
+                Some((_, Reply::Busy)) => {
+                    // An overloaded leader is still the leader: back off, then retry it.
+                    I::sleep_until_us(I::now_us() + BUSY_BACKOFF_US).await;
                 }
                 Some((node, reply)) => return self.answered(op, target, node, &reply),
                 None => {

@@ -55,9 +55,9 @@ impl Default for RelationsConfig {
             pre_vote: raft.pre_vote,
             check_quorum: raft.check_quorum,
             lease_reads: raft.lease_reads,
-            max_clock_drift_ppm: raft.max_clock_drift_ppm,
+            max_clock_drift_ppm: raft.clock_drift_ppm_max,
             snapshot_threshold: raft.snapshot_threshold,
-            max_entries_per_append: raft.max_entries_per_append,
+            max_entries_per_append: raft.entries_per_append_max,
         }
     }
 }
@@ -72,9 +72,9 @@ impl RelationsConfig {
         c.pre_vote = self.pre_vote;
         c.check_quorum = self.check_quorum;
         c.lease_reads = self.lease_reads;
-        c.max_clock_drift_ppm = self.max_clock_drift_ppm;
+        c.clock_drift_ppm_max = self.max_clock_drift_ppm;
         c.snapshot_threshold = self.snapshot_threshold;
-        c.max_entries_per_append = self.max_entries_per_append;
+        c.entries_per_append_max = self.max_entries_per_append;
         c
     }
 }
