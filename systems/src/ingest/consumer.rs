@@ -77,7 +77,7 @@ struct Claim {
     position: u64,
     retry_at: Time,
     renew_at: Time,
-    renew_unanswered: bool,
+    coord_unanswered: bool,
     coordinator: usize,
     fetch_from: usize,
 }
@@ -102,7 +102,7 @@ impl Consumer {
             position: 0,
             retry_at: now,
             renew_at: now,
-            renew_unanswered: false,
+            coord_unanswered: false,
             coordinator: 0,
             fetch_from: i % cfg.brokers.len(),
         };
@@ -128,7 +128,11 @@ impl Consumer {
         let brokers = &self.cfg.brokers;
         let (to, message) = match (&c.stage, c.token) {
             (Stage::Acquiring, _) | (_, None) => {
-                c.coordinator = (c.coordinator + 1) % brokers.len();
+                // Move on from the presumed coordinator leader only once it failed to answer.
+                if c.coord_unanswered {
+                    c.coordinator = (c.coordinator + 1) % brokers.len();
+                }
+                c.coord_unanswered = true;
                 (brokers[c.coordinator], Wire::Acquire { partition: p, current: None })
             }
             (Stage::Opening, Some(token)) => (self.cfg.sink, Wire::Open { partition: p, token }),
@@ -152,10 +156,10 @@ impl Consumer {
         if now < c.renew_at {
             return;
         }
-        if c.renew_unanswered {
+        if c.coord_unanswered {
             c.coordinator = (c.coordinator + 1) % self.cfg.brokers.len();
         }
-        c.renew_unanswered = true;
+        c.coord_unanswered = true;
         c.renew_at = now.saturating_add(self.cfg.renew_interval);
         let to = self.cfg.brokers[c.coordinator];
         self.send(to, Wire::Acquire { partition: p, current: Some(token) });
@@ -164,7 +168,7 @@ impl Consumer {
     fn on_lease(&mut self, now: Time, p: u32, granted: Option<u64>) {
         let consumer = self.cfg.id;
         let Some(c) = self.claims.get_mut(&p) else { return };
-        c.renew_unanswered = false;
+        c.coord_unanswered = false;
         match (c.token, granted) {
             (Some(t), Some(g)) if g <= t => {} // renewed (or a stale reply)
             (_, Some(g)) => {
@@ -230,9 +234,10 @@ impl Consumer {
             Wire::LeaseReply { partition, token, .. } => self.on_lease(now, partition, token),
             Wire::NotLeader { group: COORDINATOR_GROUP, leader_hint } => {
                 let hinted = leader_hint.and_then(|h| self.cfg.brokers.iter().position(|b| *b == h));
-                for c in self.claims.values_mut() {
-                    if let Some(i) = hinted {
+                if let Some(i) = hinted {
+                    for c in self.claims.values_mut() {
                         c.coordinator = i;
+                        c.coord_unanswered = false;
                     }
                 }
             }
