@@ -122,7 +122,8 @@ fn bug_offset_commit_separate_is_caught() {
 
 #[test]
 fn bug_sink_no_fencing_is_caught() {
-    assert!(caught(IngestBugs { sink_no_fencing: true, ..IngestBugs::default() }).is_some());
+    let found = caught(IngestBugs { sink_no_fencing: true, ..IngestBugs::default() });
+    assert!(found.is_some_and(|(_, p)| p.contains("times")), "the zombie's stale write never double-counted");
 }
 
 #[test]
@@ -171,4 +172,68 @@ fn debug_dump() {
     let seed = std::env::var("SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
     let r = run(seed, IngestBugs::default());
     eprintln!("{:?}", &r.problems[..r.problems.len().min(5)]);
+}
+
+mod garbage {
+    use super::ingest_sim::{BROKERS, SINK};
+    use faultline_systems::ingest::{
+        decompress, BehaviourEvent, Broker, BrokerConfig, Codec, Collector, CollectorConfig, CompressedBatch,
+        Consumer, ConsumerConfig, IngestReply, IngestRequest, Output, Rejection, Sink, SinkConfig,
+    };
+    use faultline_systems::relations::RequestId;
+    use faultline_systems::storage::MemStorage;
+    use faultline_systems::time::Time;
+    use faultline_systems::SansIoNode;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn garbage_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256), from in 0u64..40) {
+            let now = Time::from_micros(1);
+            let mut c = Collector::new(CollectorConfig::new(1, BROKERS.to_vec(), 4), MemStorage::new(), now).unwrap();
+            let mut b = Broker::new(BrokerConfig::new(11, BROKERS.to_vec(), 4), MemStorage::new(), now).unwrap();
+            let mut k = Consumer::new(ConsumerConfig::new(21, BROKERS.to_vec(), SINK, vec![0, 1]), now);
+            let mut s = Sink::new(SinkConfig { id: SINK, bugs: Default::default() }, MemStorage::new(), now).unwrap();
+            // With and without the version byte, so the body decoder sees the garbage too.
+            for payload in [bytes.clone(), [vec![1u8], bytes.clone()].concat()] {
+                c.handle_message(now, from, &payload).unwrap();
+                b.handle_message(now, from, &payload).unwrap();
+                k.handle_message(now, from, &payload).unwrap();
+                s.handle_message(now, from, &payload).unwrap();
+            }
+            let batch = CompressedBatch { codec: Codec::Zstd, uncompressed_len: bytes.len() as u32, checksum: 0, bytes: bytes.clone() };
+            prop_assert!(decompress(&batch).is_err() || bytes.is_empty());
+            let snappy = CompressedBatch { codec: Codec::Snappy, ..batch };
+            let _ = decompress(&snappy);
+        }
+
+        #[test]
+        fn malformed_events_are_refused_with_one_reply(
+            device_id in 0u64..3,
+            ts in 0u64..3,
+            ty in "\\PC{0,40}",
+            payload_len in 0usize..5000,
+        ) {
+            let now = Time::from_micros(1);
+            let cfg = CollectorConfig::new(1, BROKERS.to_vec(), 4);
+            let max = cfg.payload_bytes_max;
+            let mut c = Collector::new(cfg, MemStorage::new(), now).unwrap();
+            let event = BehaviourEvent { device_id, event_ts_ms: ts, event_type: ty, payload: vec![0; payload_len] };
+            let valid = event.validate(max).is_ok();
+            c.handle_request(now, 7, IngestRequest { id: RequestId { client: 7, seq: 1 }, event }).unwrap();
+            let mut replies = Vec::new();
+            while let Some(o) = c.poll_output() {
+                if let Output::Reply { reply, .. } = o {
+                    replies.push(reply);
+                }
+            }
+            if valid {
+                prop_assert!(replies.is_empty(), "a valid event waits for its batch");
+            } else {
+                prop_assert!(matches!(replies[..], [IngestReply::Rejected(Rejection::Malformed(_))]));
+            }
+        }
+    }
 }
