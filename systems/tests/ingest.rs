@@ -22,6 +22,7 @@ fn run(seed: u64, bugs: IngestBugs) -> Run {
     let collector = COLLECTORS[(seed % 2) as usize];
     let mut zombie = None;
     let load_until = 6_000 * MS;
+    let mut next_retry = 100 * MS;
     while sim.now < load_until {
         let t = sim.now + 5 * MS;
         sim.run_until(t);
@@ -30,7 +31,8 @@ fn run(seed: u64, bugs: IngestBugs) -> Run {
                 sim.submit(e);
             }
         }
-        if sim.now % (100 * MS) == 0 {
+        if sim.now >= next_retry {
+            next_retry += 100 * MS;
             sim.retry_outstanding(400 * MS);
         }
         match sim.now / MS {
@@ -147,15 +149,21 @@ fn dump(sim: &Sim, zombie: Option<(u64, u64)>) {
     for b in BROKERS {
         if let Some(Some(ingest_sim::Node::Broker(n))) = sim.nodes.get(&b) {
             let lens: Vec<u64> = (0..4).map(|p| n.partition(p).map_or(0, |l| l.len())).collect();
-            let roles: Vec<_> = n.raft_observations().iter().map(|(g, o)| (*g, o.role, o.term, o.commit_index)).collect();
-            eprintln!("broker {b} lens={lens:?} roles={roles:?} leases={:?}", (0..4).map(|p| n.leases().lease(p).cloned()).collect::<Vec<_>>());
+            let roles: Vec<_> =
+                n.raft_observations().iter().map(|(g, o)| (*g, o.role, o.term, o.commit_index)).collect();
+            eprintln!(
+                "broker {b} lens={lens:?} roles={roles:?} leases={:?}",
+                (0..4).map(|p| n.leases().lease(p).cloned()).collect::<Vec<_>>()
+            );
         }
     }
     for o in &sim.observations {
         use faultline_systems::ingest::IngestObservation as O;
         match o {
             O::LeaseLost { .. } | O::FencingRejected { .. } => eprintln!("{o:?}"),
-            O::Consumed { consumer, partition: 1, offset, token, at, .. } if offset % 20 == 0 => eprintln!("consumed p1 {consumer} {offset} tok {token} at {at:?}"),
+            O::Consumed { consumer, partition: 1, offset, token, at, .. } if offset % 20 == 0 => {
+                eprintln!("consumed p1 {consumer} {offset} tok {token} at {at:?}")
+            }
             _ => {}
         }
     }
@@ -177,8 +185,8 @@ fn debug_dump() {
 mod garbage {
     use super::ingest_sim::{BROKERS, SINK};
     use faultline_systems::ingest::{
-        decompress, BehaviourEvent, Broker, BrokerConfig, Codec, Collector, CollectorConfig, CompressedBatch,
-        Consumer, ConsumerConfig, IngestReply, IngestRequest, Output, Rejection, Sink, SinkConfig,
+        decompress, BehaviourEvent, Broker, BrokerConfig, Codec, Collector, CollectorConfig, CompressedBatch, Consumer,
+        ConsumerConfig, IngestReply, IngestRequest, Output, Rejection, Sink, SinkConfig,
     };
     use faultline_systems::relations::RequestId;
     use faultline_systems::storage::MemStorage;

@@ -196,6 +196,11 @@ impl<S: Storage> Collector<S> {
         self.next_record = self.next_record.max(record + 1);
     }
 
+    /// Most clients waiting on the open batch: each new event plus as many retries.
+    fn waiters_max(&self) -> usize {
+        self.cfg.batch_events_max.saturating_mul(2)
+    }
+
     fn dedupe_key(&self, trace_id: &TraceId) -> TraceId {
         let mut key = trace_id.clone();
         if self.cfg.bugs.dedupe_without_event_type {
@@ -240,6 +245,11 @@ impl<S: Storage> Collector<S> {
             self.stats.retries += 1;
             match seen.record {
                 Some(wal_record) => self.ack(now, client, id, trace_id, wal_record),
+                // Retries of events still in the open batch wait too, but boundedly.
+                None if self.waiters.len() >= self.waiters_max() => {
+                    self.stats.overloaded += 1;
+                    self.reject(now, client, id, Some(trace_id), Rejection::Overloaded);
+                }
                 None => self.wait(now, client, id, trace_id),
             }
             return Ok(());

@@ -28,7 +28,8 @@ const TYPES: [&str; 3] = ["click", "view", "like"];
 
 pub enum Node {
     Collector(Collector<MemStorage>),
-    Broker(Broker<MemStorage>),
+    // Boxed: a broker (five Raft groups) dwarfs the other roles.
+    Broker(Box<Broker<MemStorage>>),
     Consumer(Consumer),
     Sink(Sink<MemStorage>),
 }
@@ -37,7 +38,7 @@ impl Node {
     fn sans(&mut self) -> &mut dyn SansIoNode {
         match self {
             Node::Collector(n) => n,
-            Node::Broker(n) => n,
+            Node::Broker(n) => n.as_mut(),
             Node::Consumer(n) => n,
             Node::Sink(n) => n,
         }
@@ -160,7 +161,7 @@ impl Sim {
         } else if BROKERS.contains(&id) {
             let mut cfg = BrokerConfig::new(id, BROKERS.to_vec(), PARTITIONS);
             cfg.rng_seed = seed_base.wrapping_add(id).wrapping_add(self.now);
-            Node::Broker(Broker::new(cfg, disk, now)?)
+            Node::Broker(Box::new(Broker::new(cfg, disk, now)?))
         } else if CONSUMERS.contains(&id) {
             let mut cfg = ConsumerConfig::new(id, BROKERS.to_vec(), SINK, (0..PARTITIONS).collect());
             cfg.bugs = bugs;
@@ -345,12 +346,8 @@ impl Sim {
 
     /// Clients resend (same id, same event) what has been unanswered for `after_us`.
     pub fn retry_outstanding(&mut self, after_us: u64) {
-        let due: Vec<RequestId> = self
-            .outstanding
-            .iter()
-            .filter(|(_, o)| o.sent_at + after_us <= self.now)
-            .map(|(id, _)| *id)
-            .collect();
+        let due: Vec<RequestId> =
+            self.outstanding.iter().filter(|(_, o)| o.sent_at + after_us <= self.now).map(|(id, _)| *id).collect();
         for id in due {
             let Some(o) = self.outstanding.get_mut(&id) else { continue };
             o.sent_at = self.now;
