@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod crdt;
+pub mod ingest;
 pub mod logsync;
 pub mod node;
 pub mod raft;

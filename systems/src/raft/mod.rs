@@ -15,4 +15,6 @@ pub use message::{decode_message, encode_message, DecodeError, Entry, EntryData,
 pub use node::{Event, Raft, StateMachine, PENDING_READS_MAX};
 pub use observation::{AppliedEntry, EntryId, NodeId, Observation, Role};
 pub use persist::{SNAPSHOT_FILE, WAL_FILE};
+// The length + CRC record framing, shared with the ingestion WALs and the raft-rs host.
+pub(crate) use persist::{frame, unframe};
 pub use replication::Refused;
