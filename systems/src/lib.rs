@@ -6,6 +6,7 @@ pub mod crdt;
 pub mod logsync;
 pub mod node;
 pub mod raft;
+pub mod raftrs;
 pub mod relations;
 pub mod storage;
 pub mod time;

@@ -15,4 +15,6 @@ pub use message::{decode_message, encode_message, DecodeError, Entry, EntryData,
 pub use node::{Event, Raft, StateMachine, MAX_PENDING_READS};
 pub use observation::{AppliedEntry, EntryId, NodeId, Observation, Role};
 pub use persist::{SNAPSHOT_FILE, WAL_FILE};
+// Record framing (len + crc32), shared with the raft-rs host's files.
+pub(crate) use persist::{frame, unframe};
 pub use replication::NotLeader;

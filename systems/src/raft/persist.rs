@@ -26,7 +26,7 @@ struct SnapshotRecord {
     data: Vec<u8>,
 }
 
-fn frame(payload: &[u8]) -> Vec<u8> {
+pub(crate) fn frame(payload: &[u8]) -> Vec<u8> {
     let len = u32::try_from(payload.len()).expect("record larger than 4 GiB");
     let mut out = Vec::with_capacity(payload.len() + 8);
     out.extend_from_slice(&len.to_le_bytes());
@@ -36,7 +36,7 @@ fn frame(payload: &[u8]) -> Vec<u8> {
 }
 
 /// Splits `bytes` into valid record payloads; also returns how many bytes were valid.
-fn unframe(bytes: &[u8]) -> (Vec<&[u8]>, usize) {
+pub(crate) fn unframe(bytes: &[u8]) -> (Vec<&[u8]>, usize) {
     let mut records = Vec::new();
     let mut pos = 0usize;
     while let Some(header) = bytes.get(pos..pos + 8) {
