@@ -9,8 +9,8 @@ use faultline_systems::relations::{Operation, Reply, Request, RequestId};
 use faultline_systems::storage::MemStorage;
 use faultline_systems::time::Time;
 use faultline_systems::SansIoNode;
-use rand::Rng;
 use raftrs_sim::{NetFaults, Sim};
+use rand::Rng;
 
 const MS: u64 = 1_000;
 
@@ -363,7 +363,6 @@ fn planted_bug_send_persisted_before_sync_loses_an_acknowledged_write() {
     let lost: Vec<u64> = (0..4).filter(|seed| !ack_then_crash_all(*seed, bugs)).collect();
     assert!(!lost.is_empty(), "the bug never lost an acknowledged write in seeds 0..4");
 }
-
 
 #[test]
 fn planted_bug_loses_a_write_with_two_nodes_down_in_some_seeds() {

@@ -4,9 +4,9 @@
 //! We overwrite each draw with one from a ChaCha RNG seeded by the caller, right after every call
 //! that may have reset it, before any further tick can read it. That is the library's only use of
 //! randomness (its HashMaps use FxHash, which has no random seed).
+use raft::{RawNode, StateRole, Storage};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use raft::{RawNode, StateRole, Storage};
 
 /// What identifies a reset: raft-rs resets the timeout exactly when term or role changes. The
 /// timeout value itself is watched too, in case a future version resets elsewhere.
@@ -34,11 +34,8 @@ impl ElectionRng {
 
     /// Replaces raft-rs's own draw if it may have made one since the last call.
     pub fn reseed_if_reset<T: Storage>(&mut self, raw: &mut RawNode<T>) {
-        let now = Seen {
-            term: raw.raft.term,
-            role: raw.raft.state,
-            timeout_ticks: raw.raft.randomized_election_timeout(),
-        };
+        let now =
+            Seen { term: raw.raft.term, role: raw.raft.state, timeout_ticks: raw.raft.randomized_election_timeout() };
         if self.seen == Some(now) {
             return;
         }

@@ -161,8 +161,7 @@ impl Sim {
 
     fn fire_timers(&mut self) {
         for i in 0..self.n() {
-            let due =
-                self.nodes[i].as_ref().and_then(|n| n.poll_timeout()).is_some_and(|t| t.as_micros() <= self.now);
+            let due = self.nodes[i].as_ref().and_then(|n| n.poll_timeout()).is_some_and(|t| t.as_micros() <= self.now);
             if due {
                 let now = Time::from_micros(self.now);
                 let ok = self.nodes[i].as_mut().map(|n| n.handle_timeout(now)).expect("due node is up");
