@@ -5,6 +5,7 @@
 mod clients;
 mod config;
 mod election;
+mod entry;
 mod node;
 mod persist;
 mod ready;

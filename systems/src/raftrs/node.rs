@@ -7,7 +7,7 @@ use super::store::DiskStore;
 use super::ticker::Ticker;
 use super::wire::decode_raftrs_message;
 use crate::node::SansIoNode;
-use crate::raft::{EntryId, NodeId, Observation, Role, StateMachine, MAX_PENDING_READS};
+use crate::raft::{NodeId, Observation, Role, StateMachine, MAX_PENDING_READS};
 use crate::relations::{encode_request, FollowGraph, Output, Reply, Request, MAX_PENDING_PROPOSALS};
 use crate::storage::{Storage, StorageError};
 use crate::time::Time;
@@ -164,11 +164,7 @@ impl<S: Storage> RaftRsNode<S> {
         let raft = &self.raw.raft;
         let store = self.raw.store();
         let meta = store.snapshot_ref().get_metadata();
-        let log = store
-            .entries_after_snapshot()
-            .iter()
-            .map(|e| EntryId { index: e.index, term: e.term, digest: super::ready::digest(e) })
-            .collect();
+        let log = store.entry_ids().collect();
         Observation {
             id: self.config.id,
             term: raft.term,

@@ -2,31 +2,18 @@
 //! send `messages`, install the snapshot, apply committed entries, append entries, write the
 //! HardState, sync, send `persisted_messages`, `advance`, then the LightReady's commit index,
 //! messages and committed entries, and `advance_apply`.
+use super::entry::{command, digest};
 use super::node::RaftRsNode;
 use super::wire::encode_raftrs_message;
-use crate::raft::{AppliedEntry, EntryData, EntryId, StateMachine};
+use crate::raft::{AppliedEntry, EntryId, StateMachine};
 use crate::relations::Output;
 use crate::storage::{Storage, StorageError};
-use raft::eraftpb::{Entry, EntryType, Message, MessageType, Snapshot};
+use raft::eraftpb::{Entry, Message, MessageType, Snapshot};
 use raft::{SnapshotStatus, StateRole};
 
 /// Most Ready rounds one call handles; more means raft-rs keeps producing work, and the rest
 /// waits for the next call rather than spinning.
 const READY_ROUNDS_MAX: usize = 64;
-
-/// Digest of an entry's payload, the same scheme as our own Raft's (no-op vs command).
-pub(super) fn digest(entry: &Entry) -> u64 {
-    let data = match command(entry) {
-        Some(bytes) => EntryData::Command(bytes.to_vec()),
-        None => EntryData::Noop,
-    };
-    crate::raft::Entry { term: entry.term, data }.digest()
-}
-
-/// The relations command an entry carries (none for a leader's empty entry or a conf change).
-fn command(entry: &Entry) -> Option<&[u8]> {
-    (entry.get_entry_type() == EntryType::EntryNormal && !entry.data.is_empty()).then_some(&entry.data[..])
-}
 
 fn read_ctx(bytes: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(bytes.try_into().ok()?))

@@ -1,6 +1,8 @@
 //! `raft::Storage` over our `Storage`: raft-rs reads an in-memory mirror of what was written;
 //! every change goes to the disk files first (volatile until `sync`) and to the mirror with it.
+use super::entry::digest;
 use super::persist::{self, Recovered, RAFTRS_SNAPSHOT_FILE, RAFTRS_WAL_FILE};
+use crate::raft::EntryId;
 use crate::storage::{Storage, StorageError};
 use raft::eraftpb::{ConfState, Entry, HardState, Snapshot};
 use raft::{GetEntriesContext, RaftState, StorageError as RaftStorageError};
@@ -13,13 +15,16 @@ pub struct DiskStore<S: Storage> {
     snapshot: Snapshot,
     /// Entries after the snapshot, contiguous.
     entries: Vec<Entry>,
+    /// `digest` of each of `entries`, computed once for observers.
+    digests: Vec<u64>,
 }
 
 impl<S: Storage> DiskStore<S> {
     /// Recovers from `disk` (an empty disk is a fresh member of `voters`).
     pub(crate) fn open(mut disk: S, voters: &[u64]) -> Result<Self, StorageError> {
         let Recovered { hard_state, conf_state, snapshot, entries } = persist::recover(&mut disk, voters)?;
-        Ok(DiskStore { disk, hard_state, conf_state, snapshot, entries })
+        let digests = entries.iter().map(digest).collect();
+        Ok(DiskStore { disk, hard_state, conf_state, snapshot, entries, digests })
     }
 
     /// The disk underneath.
@@ -32,9 +37,9 @@ impl<S: Storage> DiskStore<S> {
         &self.snapshot
     }
 
-    /// Entries after the snapshot, in index order.
-    pub fn entries_after_snapshot(&self) -> &[Entry] {
-        &self.entries
+    /// Ids of the entries after the snapshot, in index order.
+    pub fn entry_ids(&self) -> impl Iterator<Item = EntryId> + '_ {
+        self.entries.iter().zip(&self.digests).map(|(e, d)| EntryId { index: e.index, term: e.term, digest: *d })
     }
 
     fn snapshot_index(&self) -> u64 {
@@ -55,8 +60,11 @@ impl<S: Storage> DiskStore<S> {
             bytes.extend_from_slice(&persist::entry_record(e));
         }
         self.disk.append(RAFTRS_WAL_FILE, &bytes)?;
-        self.entries.truncate((first.index - self.snapshot_index() - 1) as usize);
+        let keep = (first.index - self.snapshot_index() - 1) as usize;
+        self.entries.truncate(keep);
+        self.digests.truncate(keep);
         self.entries.extend_from_slice(entries);
+        self.digests.extend(entries.iter().map(digest));
         Ok(())
     }
 
@@ -85,6 +93,7 @@ impl<S: Storage> DiskStore<S> {
         self.disk.replace(RAFTRS_WAL_FILE, &persist::hard_state_record(&self.hard_state))?;
         self.snapshot = snapshot;
         self.entries.clear();
+        self.digests.clear();
         Ok(())
     }
 
@@ -102,6 +111,7 @@ impl<S: Storage> DiskStore<S> {
         self.disk.replace(RAFTRS_SNAPSHOT_FILE, &persist::snapshot_file(&snapshot))?;
         self.disk.sync()?;
         self.entries.drain(..=at);
+        self.digests.drain(..=at);
         let mut wal = persist::hard_state_record(&self.hard_state);
         for e in &self.entries {
             wal.extend_from_slice(&persist::entry_record(e));
