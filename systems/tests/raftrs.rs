@@ -4,9 +4,11 @@
 mod raftrs_sim;
 
 use faultline_systems::raft::Role;
-use faultline_systems::raftrs::{encode_raftrs_message, RaftRsBugs, RaftRsConfig, RaftRsNode, ReadMode};
+use faultline_systems::raftrs::{
+    encode_raftrs_message, RaftRsBugs, RaftRsConfig, RaftRsError, RaftRsNode, ReadMode, RAFTRS_SNAPSHOT_FILE,
+};
 use faultline_systems::relations::{Operation, Reply, Request, RequestId};
-use faultline_systems::storage::MemStorage;
+use faultline_systems::storage::{MemStorage, Storage, StorageError};
 use faultline_systems::time::Time;
 use faultline_systems::SansIoNode;
 use raftrs_sim::{NetFaults, Sim};
@@ -370,4 +372,43 @@ fn planted_bug_loses_a_write_with_two_nodes_down_in_some_seeds() {
     let lost: Vec<u64> = (0..8).filter(|seed| !ack_then_crash_two(*seed, bugs)).collect();
     eprintln!("send_persisted_before_sync lost the write in seeds {lost:?} of 0..8");
     assert!(!lost.is_empty(), "the bug never lost an acknowledged write in seeds 0..8");
+}
+
+/// MemStorage whose syncs start failing (EIO) after `syncs_left`.
+#[derive(Clone, Debug, Default)]
+struct FailingDisk {
+    inner: MemStorage,
+    syncs_left: u32,
+}
+
+impl Storage for FailingDisk {
+    fn read(&self, file: &str) -> Result<Vec<u8>, StorageError> {
+        self.inner.read(file)
+    }
+    fn append(&mut self, file: &str, bytes: &[u8]) -> Result<(), StorageError> {
+        self.inner.append(file, bytes)
+    }
+    fn replace(&mut self, file: &str, bytes: &[u8]) -> Result<(), StorageError> {
+        self.inner.replace(file, bytes)
+    }
+    fn sync(&mut self) -> Result<(), StorageError> {
+        self.syncs_left = self.syncs_left.checked_sub(1).ok_or_else(|| StorageError("EIO".into()))?;
+        self.inner.sync()
+    }
+}
+
+#[test]
+fn disk_errors_stop_the_node_with_an_error_not_a_panic() {
+    let config = RaftRsConfig::new(1, vec![1]);
+    let mut node = RaftRsNode::new(config.clone(), FailingDisk::default(), Time::ZERO).unwrap();
+    // A single voter campaigns after its election timeout and must sync its vote: that fails.
+    let failed = (1..=40u64).any(|t| node.handle_timeout(Time::from_micros(t * 10 * MS)).is_err());
+    assert!(failed, "the failing sync surfaced as an error");
+
+    let mut disk = MemStorage::new();
+    disk.replace(RAFTRS_SNAPSHOT_FILE, b"not a snapshot").unwrap();
+    match RaftRsNode::new(config, disk, Time::ZERO) {
+        Err(RaftRsError::Storage(e)) => assert!(e.0.contains(RAFTRS_SNAPSHOT_FILE), "{e}"),
+        other => panic!("corrupt snapshot file accepted: {:?}", other.err()),
+    }
 }
