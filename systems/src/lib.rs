@@ -7,6 +7,7 @@ pub mod ingest;
 pub mod logsync;
 pub mod node;
 pub mod raft;
+pub mod raftrs;
 pub mod relations;
 pub mod storage;
 pub mod time;
