@@ -5,6 +5,7 @@ pub mod linearizability;
 pub mod liveness;
 pub mod logsync;
 pub mod models;
+pub mod queue;
 pub mod raft_safety;
 
 use serde::{Deserialize, Serialize};

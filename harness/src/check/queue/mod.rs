@@ -1,0 +1,6 @@
+//! Queue and log checkers: Jepsen's `total-queue` and Kafka anomalies over recorded
+//! histories, and the ingestion checks over plain-data records of a run.
+pub mod atom;
+pub mod counts;
+pub mod kafka;
+pub mod total_queue;
