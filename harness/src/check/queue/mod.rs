@@ -4,3 +4,13 @@ pub mod atom;
 pub mod counts;
 pub mod kafka;
 pub mod total_queue;
+pub mod ledger;
+pub mod records;
+
+#[cfg(test)]
+mod fixtures;
+pub mod ack_durable;
+pub mod fencing;
+pub mod cli;
+pub mod ingest_log;
+pub mod order;
