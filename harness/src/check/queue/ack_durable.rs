@@ -39,7 +39,11 @@ pub fn check_ack_durable(r: &IngestRecords) -> CheckResult {
         let Some(ack) = e.acknowledged else { continue };
         acked = acked.saturating_add(1);
         match durable.get(e.trace_id.as_str()) {
-            None => problems.push(format!("{} acknowledged at {} µs but no sync ever covered it", e.trace_id, ack.as_micros())),
+            None => problems.push(format!(
+                "{} acknowledged at {} µs but no sync ever covered it",
+                e.trace_id,
+                ack.as_micros()
+            )),
             Some(s) if *s > ack => problems.push(format!(
                 "{} acknowledged at {} µs before the sync covering it at {} µs",
                 e.trace_id,

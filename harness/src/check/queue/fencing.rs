@@ -17,7 +17,9 @@ pub fn check_fencing(r: &IngestRecords) -> CheckResult {
     if zombies.is_empty() {
         return CheckResult::pass(
             INGEST_FENCING,
-            format!("no zombie ever wrote: fencing not exercised ({total} sink writes, {live_rejected} live ones rejected)"),
+            format!(
+                "no zombie ever wrote: fencing not exercised ({total} sink writes, {live_rejected} live ones rejected)"
+            ),
         );
     }
     let kind = |k: SinkWriteKind| match k {
@@ -27,7 +29,15 @@ pub fn check_fencing(r: &IngestRecords) -> CheckResult {
     let accepted: Vec<String> = zombies
         .iter()
         .filter(|w| w.accepted)
-        .map(|w| format!("{} on partition {} with stale token {} at {} µs", kind(w.kind), w.partition, w.token, w.at.as_micros()))
+        .map(|w| {
+            format!(
+                "{} on partition {} with stale token {} at {} µs",
+                kind(w.kind),
+                w.partition,
+                w.token,
+                w.at.as_micros()
+            )
+        })
         .collect();
     let rejected = zombies.len().saturating_sub(accepted.len());
     let summary = format!(

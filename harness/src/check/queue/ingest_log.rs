@@ -29,7 +29,10 @@ mod tests {
 
     #[test]
     fn same_anomalies_as_the_cli_model() {
-        let good = vec![ev(0, 0, "send", json!([["send", 0, [0, "a"]]])), ev(1, 1, "poll", json!([["poll", {"0": [[0, "a"]]}]]))];
+        let good = vec![
+            ev(0, 0, "send", json!([["send", 0, [0, "a"]]])),
+            ev(1, 1, "poll", json!([["poll", {"0": [[0, "a"]]}]])),
+        ];
         let c = check_ingest_log(&good);
         assert!(c.ok && c.name == INGEST_LOG, "{}", c.detail);
         let lost = vec![

@@ -128,8 +128,10 @@ impl Ledger {
             let stage = self.missing_at.get(id).copied().unwrap_or(MissingAt::NotCounted);
             add(by_stage.entry(stage).or_default(), id.clone());
         }
-        let parts: Vec<String> =
-            by_stage.iter().map(|(s, ids)| format!("{} {}: {}", size(ids), s.describe(), list(ids, LISTED_MAX))).collect();
+        let parts: Vec<String> = by_stage
+            .iter()
+            .map(|(s, ids)| format!("{} {}: {}", size(ids), s.describe(), list(ids, LISTED_MAX)))
+            .collect();
         parts.join(", ")
     }
 }
@@ -152,7 +154,8 @@ pub fn check_exactly_once(r: &IngestRecords) -> CheckResult {
         detail.push_str(&format!("; {name}: {listed}"));
     }
     if !l.unseen.is_empty() {
-        let why = if l.bound_expired { "past the liveness bound after the heal" } else { "still in flight at the deadline" };
+        let why =
+            if l.bound_expired { "past the liveness bound after the heal" } else { "still in flight at the deadline" };
         detail.push_str(&format!(" ({why})"));
     }
     if !l.repeated_records.is_empty() {

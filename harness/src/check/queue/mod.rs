@@ -3,14 +3,14 @@
 pub mod atom;
 pub mod counts;
 pub mod kafka;
-pub mod total_queue;
 pub mod ledger;
 pub mod records;
+pub mod total_queue;
 
+pub mod ack_durable;
+pub mod cli;
+pub mod fencing;
 #[cfg(test)]
 mod fixtures;
-pub mod ack_durable;
-pub mod fencing;
-pub mod cli;
 pub mod ingest_log;
 pub mod order;

@@ -49,7 +49,11 @@ pub fn check_order(r: &IngestRecords) -> CheckResult {
     let mut by_stream: BTreeMap<(&str, u32), Vec<(Time, u64, &EventRecord)>> = BTreeMap::new();
     for e in &r.events {
         if let Some(c) = e.counted.iter().min_by_key(|c| (c.at, c.position.offset)) {
-            by_stream.entry((e.device_id.as_str(), c.position.partition)).or_default().push((c.at, c.position.offset, e));
+            by_stream.entry((e.device_id.as_str(), c.position.partition)).or_default().push((
+                c.at,
+                c.position.offset,
+                e,
+            ));
         }
     }
     let mut problems = Vec::new();

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::check::queue::atom::Atom;
 use crate::check::queue::atom::describe_json;
+use crate::check::queue::atom::Atom;
 use crate::history::{Event, EventKind, HistoryFile, InputError};
 
 /// Which kind of Kafka operation this is.
@@ -110,11 +110,17 @@ fn parse_op(pos: usize, ev: &Event) -> Result<Option<KafkaOp>, String> {
     let mut op = KafkaOp { pos, process: ev.process, kind: ev.kind, f, mops: Vec::new(), keys: Vec::new() };
     match (f, &ev.value) {
         (KafkaF::Assign | KafkaF::Subscribe, Value::Null) => {}
-        (KafkaF::Assign | KafkaF::Subscribe, Value::Array(ks)) => op.keys = ks.iter().map(Atom::key_from_json).collect(),
-        (KafkaF::Assign | KafkaF::Subscribe, v) => return Err(format!("expected a list of keys, got {}", describe_json(v))),
+        (KafkaF::Assign | KafkaF::Subscribe, Value::Array(ks)) => {
+            op.keys = ks.iter().map(Atom::key_from_json).collect()
+        }
+        (KafkaF::Assign | KafkaF::Subscribe, v) => {
+            return Err(format!("expected a list of keys, got {}", describe_json(v)))
+        }
         (_, Value::Array(mops)) => op.mops = mops.iter().map(parse_mop).collect::<Result<_, _>>()?,
         (_, Value::Null) if ev.kind != EventKind::Ok => {}
-        (_, v) => return Err(format!("expected a list of micro-ops like [[:send k v] [:poll]], got {}", describe_json(v))),
+        (_, v) => {
+            return Err(format!("expected a list of micro-ops like [[:send k v] [:poll]], got {}", describe_json(v)))
+        }
     }
     Ok(Some(op))
 }
@@ -128,7 +134,9 @@ fn parse_mop(m: &Value) -> Result<Mop, String> {
             // bare value of a send whose offset is unknown.
             let pair = match &xs[2] {
                 Value::Array(p) if p.len() == 2 => (offset(&p[0])?, Atom::from_json(&p[1])),
-                Value::Array(_) => return Err(format!("a send's [offset value] needs two items, got {}", describe_json(&xs[2]))),
+                Value::Array(_) => {
+                    return Err(format!("a send's [offset value] needs two items, got {}", describe_json(&xs[2])))
+                }
                 v => (None, Atom::from_json(v)),
             };
             Ok(Mop::Send(Atom::key_from_json(&xs[1]), pair))
@@ -152,7 +160,12 @@ fn parse_poll(v: &Value) -> Result<BTreeMap<Atom, Vec<Pair>>, String> {
         for p in pairs {
             match p {
                 Value::Array(p) if p.len() == 2 => parsed.push((offset(&p[0])?, Atom::from_json(&p[1]))),
-                other => return Err(format!("poll of key {k}: expected an [offset value] pair, got {}", describe_json(other))),
+                other => {
+                    return Err(format!(
+                        "poll of key {k}: expected an [offset value] pair, got {}",
+                        describe_json(other)
+                    ))
+                }
             }
         }
         out.insert(Atom::key_from_str(k), parsed);
@@ -163,7 +176,9 @@ fn parse_poll(v: &Value) -> Result<BTreeMap<Atom, Vec<Pair>>, String> {
 fn offset(v: &Value) -> Result<Option<u64>, String> {
     match v {
         Value::Null => Ok(None),
-        Value::Number(n) => n.as_u64().map(Some).ok_or_else(|| format!("expected a non-negative integer offset, got {n}")),
+        Value::Number(n) => {
+            n.as_u64().map(Some).ok_or_else(|| format!("expected a non-negative integer offset, got {n}"))
+        }
         other => Err(format!("expected an integer offset or nil, got {}", describe_json(other))),
     }
 }

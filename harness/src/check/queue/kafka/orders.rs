@@ -83,9 +83,10 @@ impl<'a> Analysis<'a> {
     pub fn must_have_committed(&self, op: &KafkaOp) -> bool {
         match op.kind {
             EventKind::Ok => true,
-            EventKind::Info => op.writes().iter().any(|(k, ps)| {
-                self.ok_reads.get(k).is_some_and(|seen| ps.iter().any(|(_, v)| seen.contains(v)))
-            }),
+            EventKind::Info => op
+                .writes()
+                .iter()
+                .any(|(k, ps)| self.ok_reads.get(k).is_some_and(|seen| ps.iter().any(|(_, v)| seen.contains(v)))),
             _ => false,
         }
     }
@@ -100,7 +101,10 @@ impl<'a> Analysis<'a> {
                     Mop::Send(k, (Some(o), v)) if sends_count => self.note(k, *o, v, i),
                     Mop::Poll(by_key) => {
                         for (k, pairs) in by_key {
-                            pairs.iter().filter_map(|(o, v)| o.map(|o| (o, v))).for_each(|(o, v)| self.note(k, o, v, i));
+                            pairs
+                                .iter()
+                                .filter_map(|(o, v)| o.map(|o| (o, v)))
+                                .for_each(|(o, v)| self.note(k, o, v, i));
                         }
                     }
                     _ => {}
