@@ -40,13 +40,16 @@ pub fn ack_to_sink_latency(r: &IngestRecords) -> LatencySummary {
     LatencySummary { events: ms.len(), p50_ms: q(0.5), p95_ms: q(0.95), p99_ms: q(0.99), max_ms: q(1.0) }
 }
 
+/// An event's first count: when, at which offset, and the event.
+type Counted<'a> = (Time, u64, &'a EventRecord);
+
 /// The promise judged: for each device and each log partition, the sink counts that device's
 /// events (each at its first count; repeats are the ledger's business) in non-decreasing
 /// `event_ts` order, where counting order is the sink's apply time, then log offset. It holds
 /// when a device's events reach one collector in timestamp order and the consumer applies a
 /// partition in offset order; a retried event overtaken by a later one breaks it.
 pub fn check_order(r: &IngestRecords) -> CheckResult {
-    let mut by_stream: BTreeMap<(&str, u32), Vec<(Time, u64, &EventRecord)>> = BTreeMap::new();
+    let mut by_stream: BTreeMap<(&str, u32), Vec<Counted<'_>>> = BTreeMap::new();
     for e in &r.events {
         if let Some(c) = e.counted.iter().min_by_key(|c| (c.at, c.position.offset)) {
             by_stream.entry((e.device_id.as_str(), c.position.partition)).or_default().push((

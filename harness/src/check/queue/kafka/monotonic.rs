@@ -64,10 +64,8 @@ impl Analysis<'_> {
     fn step(&self, side: Side, i: usize, last: &mut LastByKey, out: &mut Vec<Anomaly>) {
         let op = &self.ops[i];
         match (op.f, side) {
-            (KafkaF::Assign | KafkaF::Subscribe, _) => {
-                if !matches!(op.kind, EventKind::Invoke | EventKind::Fail) {
-                    last.retain(|k, _| op.keys.contains(k));
-                }
+            (KafkaF::Assign | KafkaF::Subscribe, _) if !matches!(op.kind, EventKind::Invoke | EventKind::Fail) => {
+                last.retain(|k, _| op.keys.contains(k));
             }
             (KafkaF::Poll | KafkaF::Txn, Side::Polls) | (KafkaF::Send | KafkaF::Txn, Side::Sends) => {
                 let pairs = side.pairs(op);
