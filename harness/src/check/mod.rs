@@ -5,6 +5,7 @@ pub mod acked_writes;
 pub mod linearizability;
 pub mod liveness;
 pub mod models;
+pub mod queue;
 pub mod raft_safety;
 
 use serde::{Deserialize, Serialize};
