@@ -2,6 +2,7 @@
 //! inject faults, record the history and check it. See ARCHITECTURE.md for the map.
 #![forbid(unsafe_code)]
 
+pub mod atomic_file;
 pub mod bugs;
 pub mod check;
 pub mod cli;
@@ -13,5 +14,6 @@ pub mod nemesis;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod testing;
 pub mod workload;
 pub mod world;
