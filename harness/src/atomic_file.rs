@@ -47,9 +47,10 @@ where
 
 /// `.NAME.PID.N.tmp.EXT` beside `path`.
 fn temp_path(path: &Path) -> io::Result<PathBuf> {
-    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-        io::Error::new(io::ErrorKind::InvalidInput, format!("{}: not a file name", path.display()))
-    })?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{}: not a file name", path.display())))?;
     let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
     let pid = std::process::id();
     let ext = path.extension().and_then(|e| e.to_str()).map(|e| format!(".{e}")).unwrap_or_default();

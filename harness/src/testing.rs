@@ -21,10 +21,7 @@ pub const ENGINE_VAR: &str = "FAULTLINE_ENGINE";
 
 /// The seeds to run instead of `default`, read through `lookup` (testable without touching
 /// the process environment). `Err` names the variable and what is wrong with it.
-pub fn seed_range_from(
-    lookup: impl Fn(&str) -> Option<String>,
-    default: Range<u64>,
-) -> Result<Range<u64>, String> {
+pub fn seed_range_from(lookup: impl Fn(&str) -> Option<String>, default: Range<u64>) -> Result<Range<u64>, String> {
     match (lookup(SEED_VAR), lookup(SEEDS_VAR)) {
         (Some(_), Some(_)) => Err(format!("{SEED_VAR} and {SEEDS_VAR} are both set: set one")),
         (Some(text), None) => {
@@ -38,7 +35,10 @@ pub fn seed_range_from(
 }
 
 /// The engines to run instead of `default`, read through `lookup`.
-pub fn engines_from(lookup: impl Fn(&str) -> Option<String>, default: &[EngineKind]) -> Result<Vec<EngineKind>, String> {
+pub fn engines_from(
+    lookup: impl Fn(&str) -> Option<String>,
+    default: &[EngineKind],
+) -> Result<Vec<EngineKind>, String> {
     let Some(text) = lookup(ENGINE_VAR) else { return Ok(default.to_vec()) };
     let engine = EngineKind::parse(text.trim()).map_err(|e| format!("{ENGINE_VAR}={text:?}: {e}"))?;
     if !engine.available() {
@@ -92,7 +92,6 @@ pub fn explain_failure(r: &Results, test_target: &str) -> String {
 fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,10 @@ pub(super) fn merge(args: MergeArgs) -> Result<bool, BadInput> {
     let merged = SweepSummary::merge(&parts).map_err(BadInput)?;
     println!("merged {} sweep summaries", parts.len());
     if merged.seeds_missing > 0 {
-        eprintln!("warning: {} seeds of {}..{} are in no summary", merged.seeds_missing, merged.seeds.start, merged.seeds.end);
+        eprintln!(
+            "warning: {} seeds of {}..{} are in no summary",
+            merged.seeds_missing, merged.seeds.start, merged.seeds.end
+        );
     }
     super::sweep_output::publish(&merged, &args.out, args.junit.as_deref())
 }

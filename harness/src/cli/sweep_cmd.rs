@@ -2,9 +2,7 @@
 //! `--out`, resumable, then `sweep.json`, `index.html` and optionally JUnit.
 use super::{prepare, BadInput, SweepArgs};
 use crate::engine::EngineKind;
-use crate::run::{
-    parse_seed_range, run, sweep_with, Shard, SweepOutcome, SweepPlan, SweepRequest, SweepSummary,
-};
+use crate::run::{parse_seed_range, run, sweep_with, Shard, SweepOutcome, SweepPlan, SweepRequest, SweepSummary};
 use std::io::IsTerminal;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -36,7 +34,10 @@ pub(super) fn sweep(args: SweepArgs) -> Result<bool, BadInput> {
     };
     if shard != Shard::WHOLE {
         let count = shard.seeds(request.seeds.clone()).count();
-        eprintln!("shard {shard} (from {source}) of seeds {}..{}: {count} seeds", request.seeds.start, request.seeds.end);
+        eprintln!(
+            "shard {shard} (from {source}) of seeds {}..{}: {count} seeds",
+            request.seeds.start, request.seeds.end
+        );
     }
     let plan = SweepPlan { shard, store: Some(out.clone()), resume: args.resume };
     let outcome = sweep_with(&request, &plan);
@@ -57,7 +58,8 @@ fn default_out(scenario: &str, seeds: &Range<u64>, engine: EngineKind, shard: Sh
 
 fn print_counts(outcome: &SweepOutcome) {
     let failed = outcome.failures().len();
-    let resumed = if outcome.resumed > 0 { format!(", {} resumed from earlier runs", outcome.resumed) } else { String::new() };
+    let resumed =
+        if outcome.resumed > 0 { format!(", {} resumed from earlier runs", outcome.resumed) } else { String::new() };
     println!(
         "{} seeds, {} passed, {} failed in {:.1} wall s ({:.1} seeds/s, {:.0} simulated s per wall s){resumed}",
         outcome.results.len(),

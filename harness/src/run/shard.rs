@@ -129,8 +129,10 @@ fn engine_shard(
     let index = env_number(index_var, &index_text)?;
     let count_text = lookup(count_var).ok_or_else(|| format!("{index_var}={index} is set but {count_var} is not"))?;
     let count = env_number(count_var, &count_text)?;
-    let zero_based = index.checked_sub(base).ok_or_else(|| format!("{index_var}={index}: this index starts at {base}"))?;
-    let shard = Shard::new(zero_based, count).map_err(|e| format!("{index_var}={index} of {count_var}={count}: {e}"))?;
+    let zero_based =
+        index.checked_sub(base).ok_or_else(|| format!("{index_var}={index}: this index starts at {base}"))?;
+    let shard =
+        Shard::new(zero_based, count).map_err(|e| format!("{index_var}={index} of {count_var}={count}: {e}"))?;
     Ok(Some(shard))
 }
 

@@ -171,8 +171,7 @@ impl SweepSummary {
     pub fn headline(&self) -> String {
         let shards: Vec<String> = self.shards.iter().map(|s| s.to_string()).collect();
         let bugs = if self.bugs.is_empty() { String::new() } else { format!(", bugs {}", self.bugs.join(" ")) };
-        let missing =
-            if self.seeds_missing == 0 { String::new() } else { format!(", {} not run", self.seeds_missing) };
+        let missing = if self.seeds_missing == 0 { String::new() } else { format!(", {} not run", self.seeds_missing) };
         format!(
             "{} on {}{bugs}, seeds {}..{} (shards {}): {} run, {} passed, {} failed{missing}",
             self.scenario,
@@ -217,12 +216,8 @@ impl SweepSummary {
             }
             wall_seconds += part.wall_seconds;
         }
-        let header = SweepSummary {
-            shards: shards.into_keys().collect(),
-            wall_seconds,
-            runs: Vec::new(),
-            ..first.clone()
-        };
+        let header =
+            SweepSummary { shards: shards.into_keys().collect(), wall_seconds, runs: Vec::new(), ..first.clone() };
         Ok(header.with_runs(runs.into_values().map(|(_, r)| r).collect()))
     }
 }
@@ -256,7 +251,10 @@ mod tests {
         SeedSummary {
             seed,
             verdict: if failing.is_empty() { "pass" } else { "fail" }.to_string(),
-            failing_checks: failing.iter().map(|n| CheckResult { name: n.to_string(), ok: false, detail: "x".into() }).collect(),
+            failing_checks: failing
+                .iter()
+                .map(|n| CheckResult { name: n.to_string(), ok: false, detail: "x".into() })
+                .collect(),
             trace_hash: format!("{seed:064x}"),
             repro: format!("cargo run --release -- run social --seed {seed} --engine madsim"),
             sim_seconds: 1.0,
@@ -290,7 +288,10 @@ mod tests {
     fn two_shards() -> Vec<(String, SweepSummary)> {
         vec![
             ("a".into(), shard_summary(0, 2, vec![seed(0, &[]), seed(2, &["liveness", "acked-writes"]), seed(4, &[])])),
-            ("b".into(), shard_summary(1, 2, vec![seed(1, &[]), seed(3, &["acked-writes", "liveness"]), seed(5, &["x"])])),
+            (
+                "b".into(),
+                shard_summary(1, 2, vec![seed(1, &[]), seed(3, &["acked-writes", "liveness"]), seed(5, &["x"])]),
+            ),
         ]
     }
 

@@ -29,7 +29,9 @@ pub(super) fn render_page(summary: &SweepSummary, linked: &BTreeSet<u64>) -> Str
     failures(&mut page, summary, linked);
     charts(&mut page, summary);
     seed_table(&mut page, summary, linked);
-    page.push_str("<footer>Written by faultline sweep / merge. Every repro line replays its seed bit for bit.</footer>");
+    page.push_str(
+        "<footer>Written by faultline sweep / merge. Every repro line replays its seed bit for bit.</footer>",
+    );
     page.push_str("</main></body></html>\n");
     page
 }

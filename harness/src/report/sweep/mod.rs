@@ -52,7 +52,12 @@ mod tests {
             staleness_ms_p99: None,
             latency: LatencySummary { p50_ms: 4.0, p95_ms: 9.0, p99_ms: 20.0, max_ms: 30.0 },
         };
-        let runs = vec![run(0, &[]), run(1, &["liveness", "acked-writes"]), run(2, &[]), run(3, &["acked-writes", "liveness"])];
+        let runs = vec![
+            run(0, &[]),
+            run(1, &["liveness", "acked-writes"]),
+            run(2, &[]),
+            run(3, &["acked-writes", "liveness"]),
+        ];
         SweepSummary {
             scenario: "social".into(),
             engine: "madsim".into(),
@@ -91,6 +96,9 @@ mod tests {
         assert!(xml.contains("repro: cargo run --release -- run social --seed 3 --engine madsim</failure>"));
         assert!(xml.contains("lost &lt;write&gt; &amp; &quot;more&quot;") && !xml.contains("<write>"));
         let md = super::step_summary_markdown(&summary());
-        assert!(md.contains("FAILED") && md.contains("--seed 1 --engine madsim\ncargo run --release -- run social --seed 3"));
+        assert!(
+            md.contains("FAILED")
+                && md.contains("--seed 1 --engine madsim\ncargo run --release -- run social --seed 3")
+        );
     }
 }
