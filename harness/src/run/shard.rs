@@ -231,7 +231,8 @@ mod tests {
 
     #[test]
     fn bad_shard_settings_name_the_flag_or_variable() {
-        let cases: Vec<(Option<&str>, Option<u64>, Vec<(&str, &str)>, &str)> = vec![
+        type Case<'a> = (Option<&'a str>, Option<u64>, Vec<(&'a str, &'a str)>, &'a str);
+        let cases: Vec<Case> = vec![
             (Some("5/5"), None, vec![], "--shard"),
             (Some("1/4"), Some(3), vec![], "disagree"),
             (None, None, vec![("JOB_COMPLETION_INDEX", "1")], "--shards"),

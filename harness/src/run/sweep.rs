@@ -126,25 +126,26 @@ fn run_seeds(request: &SweepRequest, plan: &SweepPlan, todo: &[u64], bar: &Progr
     let failed = AtomicU64::new(0);
     std::thread::scope(|scope| {
         for _ in 0..request.jobs.max(1) {
-            scope.spawn(|| loop {
-                let Some(&seed) = todo.get(next.fetch_add(1, Ordering::SeqCst)) else { break };
-                if seed >= stop_before.load(Ordering::SeqCst) {
-                    break;
-                }
-                let outcome = run(&request.run_request(seed));
-                if let Some(store) = &plan.store {
-                    store_results(store, &outcome.results);
-                }
-                if !outcome.results.passed() {
-                    let n = failed.fetch_add(1, Ordering::SeqCst) + 1;
-                    bar.set_message(format!("{n} failed"));
-                    if request.stop_at_first_failure {
-                        // Seeds below this one still finish, so the first failure is exact.
-                        stop_before.fetch_min(seed + 1, Ordering::SeqCst);
+            scope.spawn(|| {
+                while let Some(&seed) = todo.get(next.fetch_add(1, Ordering::SeqCst)) {
+                    if seed >= stop_before.load(Ordering::SeqCst) {
+                        break;
                     }
+                    let outcome = run(&request.run_request(seed));
+                    if let Some(store) = &plan.store {
+                        store_results(store, &outcome.results);
+                    }
+                    if !outcome.results.passed() {
+                        let n = failed.fetch_add(1, Ordering::SeqCst) + 1;
+                        bar.set_message(format!("{n} failed"));
+                        if request.stop_at_first_failure {
+                            // Seeds below this one still finish, so the first failure is exact.
+                            stop_before.fetch_min(seed + 1, Ordering::SeqCst);
+                        }
+                    }
+                    results.lock().unwrap_or_else(|p| p.into_inner()).push(outcome.results);
+                    bar.inc(1);
                 }
-                results.lock().unwrap_or_else(|p| p.into_inner()).push(outcome.results);
-                bar.inc(1);
             });
         }
     });

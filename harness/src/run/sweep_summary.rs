@@ -312,7 +312,8 @@ mod tests {
 
     #[test]
     fn merging_refuses_parts_of_different_sweeps_or_overlapping_shards() {
-        let mutations: Vec<(&str, fn(&mut SweepSummary))> = vec![
+        type Mutation = (&'static str, fn(&mut SweepSummary));
+        let mutations: Vec<Mutation> = vec![
             ("scenario", |s| s.scenario = "crdt".into()),
             ("engine", |s| s.engine = "turmoil".into()),
             ("bugs", |s| s.bugs = vec!["raft-vote-before-persist".into()]),
