@@ -82,18 +82,19 @@ impl Frame {
             let _ = write!(
                 svg,
                 "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#d0d7de\"/>\
-                 <text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+                 <text class=\"tick\" x=\"{}\" y=\"{:.1}\" style=\"text-anchor:end\">{}</text>",
                 WIDTH - RIGHT,
                 LEFT - 6.0,
                 y + 4.0,
                 esc(&format!("{}{}", short(value), if i == GRID_LINES { unit } else { "" })),
             );
         }
+        // Inline styles: the page's `.tick` rule centres text, and CSS beats SVG attributes.
         let y = HEIGHT - 8.0;
         for (seed, anchor) in [(self.seed_min, "start"), (self.seed_max, "end")] {
             let _ = write!(
                 svg,
-                "<text class=\"tick\" x=\"{:.1}\" y=\"{y}\" text-anchor=\"{anchor}\">seed {seed}</text>",
+                "<text class=\"tick\" x=\"{:.1}\" y=\"{y}\" style=\"text-anchor:{anchor}\">seed {seed}</text>",
                 self.x(seed)
             );
         }
@@ -128,7 +129,7 @@ impl Frame {
             let ring = if failed(seed) { " stroke=\"#cf222e\" stroke-width=\"2\"" } else { "" };
             let _ = write!(
                 svg,
-                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"{colour}\"{ring}><title>seed {seed}: {} {} {}</title></circle>",
+                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"{colour}\"{ring}><title>seed {seed}: {} {}{}</title></circle>",
                 esc(s.name),
                 short(value),
                 esc(unit)
