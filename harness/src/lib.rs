@@ -2,6 +2,7 @@
 //! inject faults, record the history and check it. See ARCHITECTURE.md for the map.
 #![forbid(unsafe_code)]
 
+pub mod atomic_file;
 pub mod bugs;
 pub mod check;
 pub mod cli;
@@ -16,5 +17,6 @@ pub mod run;
 pub mod scenario;
 pub mod system;
 pub mod systems;
+pub mod testing;
 pub mod workload;
 pub mod world;

@@ -1,15 +1,15 @@
 //! The CRDT scenario: data centres cut off for seconds, crashing and with skewed clocks, must
 //! converge after the heal and obey each set type's rules, on both engines.
 mod common;
-use common::{explain, run_seed, sweep_seeds};
+use common::{explain, run_seed, sweep_selected};
 use faultline::engine::EngineKind;
+use faultline::testing;
 
 const CRDT_CHECKS: [&str; 5] = ["crdt-convergence", "crdt-gset", "crdt-2p", "crdt-lww", "crdt-orset"];
 
 #[test]
 fn ten_seeds_of_the_crdt_scenario_converge_on_madsim() {
-    let results = sweep_seeds("crdt", 0..10, EngineKind::Madsim, &[], false);
-    assert_eq!(results.len(), 10);
+    let results = sweep_selected("crdt", 0..10, EngineKind::Madsim);
     for r in &results {
         assert!(r.passed(), "{}", explain(r));
         assert!(r.faults > 0, "seed {}: no faults", r.seed);
@@ -23,8 +23,8 @@ fn ten_seeds_of_the_crdt_scenario_converge_on_madsim() {
 
 #[test]
 fn crdt_seeds_pass_on_turmoil_too() {
-    for seed in [0, 7] {
-        let r = run_seed("crdt", seed, EngineKind::Turmoil, &[]);
+    for seed in testing::seed_list(&[0, 7]) {
+        let r = run_seed("crdt", seed, testing::engine(EngineKind::Turmoil), &[]);
         assert!(r.passed(), "{}", explain(&r));
         assert!(r.extra_f64("convergence_seconds").is_some());
     }

@@ -1,15 +1,15 @@
 //! The default scenario (Raft relations service, CRDT data centres and LogSync read replicas
 //! together), faults on, must pass on many seeds and on both engines.
 mod common;
-use common::{explain, run_seed, sweep_seeds};
+use common::{explain, run_seed, sweep_selected};
 use faultline::engine::EngineKind;
+use faultline::testing;
 
 #[test]
 fn twenty_seeds_of_the_default_scenario_pass_on_madsim() {
-    let results = sweep_seeds("social", 0..20, EngineKind::Madsim, &[], false);
-    assert_eq!(results.len(), 20);
+    let results = sweep_selected("social", 0..20, EngineKind::Madsim);
     let faults: usize = results.iter().map(|r| r.faults).sum();
-    assert!(faults >= 20, "only {faults} faults over 20 seeds: the nemesis is not biting");
+    assert!(faults >= results.len(), "only {faults} faults over {} seeds: the nemesis is not biting", results.len());
     for r in &results {
         assert!(r.passed(), "{}", explain(r));
         let names: Vec<&str> = r.checks.iter().map(|c| c.name.as_str()).collect();
@@ -31,8 +31,8 @@ fn twenty_seeds_of_the_default_scenario_pass_on_madsim() {
 
 #[test]
 fn a_faulty_seed_passes_on_both_engines() {
-    for engine in [EngineKind::Turmoil, EngineKind::Madsim] {
-        for seed in [3, 11] {
+    for engine in testing::engines(&[EngineKind::Turmoil, EngineKind::Madsim]) {
+        for seed in testing::seed_list(&[3, 11]) {
             let r = run_seed("social", seed, engine, &[]);
             assert!(r.faults > 0, "seed {seed} had no faults");
             assert!(r.passed(), "{}", explain(&r));

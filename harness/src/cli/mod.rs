@@ -1,8 +1,10 @@
 //! The `faultline` command line. Exit codes: 0 pass, 1 a check failed, 2 bad input.
 mod bench_cmd;
 mod check_cmd;
+mod merge_cmd;
 mod run_cmd;
 mod sweep_cmd;
+mod sweep_output;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -22,6 +24,8 @@ enum Command {
     Run(RunArgs),
     /// Run many seeds in parallel and list the failures with their repro lines.
     Sweep(SweepArgs),
+    /// Combine the sweep.json of shard sweeps into one sweep.json and index.html.
+    Merge(MergeArgs),
     /// Check a recorded history (ours or Jepsen's) for linearizability.
     Check(CheckArgs),
     /// List the planted bugs: name, scenario that exercises it, description.
@@ -68,9 +72,38 @@ struct SweepArgs {
     /// Switch on a planted bug; repeatable.
     #[arg(long = "bug")]
     bugs: Vec<String>,
-    /// Write each failing seed's full report under this directory.
+    /// Output directory: seeds/<seed>.json per seed, sweep.json, index.html, seed-N/ reports of
+    /// failing seeds (default: reports/sweep-SCENARIO-A-B-ENGINE[-shard-I-of-N]).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Run only shard I of N (0-based) of the seeds: A+I, A+I+N, ... (default: from
+    /// FAULTLINE_SHARD, JOB_COMPLETION_INDEX, CI_NODE_INDEX, BUILDKITE_PARALLEL_JOB or
+    /// CIRCLE_NODE_INDEX, else all seeds).
+    #[arg(long)]
+    shard: Option<String>,
+    /// The shard count when the index comes from JOB_COMPLETION_INDEX (or set FAULTLINE_SHARDS).
+    #[arg(long)]
+    shards: Option<u64>,
+    /// Skip seeds whose results in --out are already complete (re-run corrupt ones).
+    #[arg(long)]
+    resume: bool,
+    /// Also write JUnit XML here (one testcase per seed).
+    #[arg(long)]
+    junit: Option<PathBuf>,
+}
+
+/// Arguments of `faultline merge`.
+#[derive(Debug, clap::Args)]
+struct MergeArgs {
+    /// Shard sweep directories (each holding a sweep.json) or sweep.json files.
+    #[arg(required = true)]
+    dirs: Vec<PathBuf>,
+    /// Directory for the merged sweep.json and index.html.
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write JUnit XML here (one testcase per seed).
+    #[arg(long)]
+    junit: Option<PathBuf>,
 }
 
 /// Arguments of `faultline check`.
@@ -114,6 +147,7 @@ pub fn main() -> ExitCode {
         None => run_cmd::run(RunArgs { scenario: "social".into(), seed: 0, engine: None, out: None, bugs: Vec::new() }),
         Some(Command::Run(args)) => run_cmd::run(args),
         Some(Command::Sweep(args)) => sweep_cmd::sweep(args),
+        Some(Command::Merge(args)) => merge_cmd::merge(args),
         Some(Command::Check(args)) => check_cmd::check(args),
         Some(Command::Bugs) => {
             for bug in crate::bugs::all() {

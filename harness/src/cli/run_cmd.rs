@@ -39,7 +39,7 @@ pub(super) fn print_outcome(outcome: &RunOutcome) {
 pub(super) fn write_run_report(dir: &Path, outcome: &RunOutcome) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let json = serde_json::to_string_pretty(&outcome.results).map_err(std::io::Error::other)?;
-    std::fs::write(dir.join("results.json"), &json)?;
+    crate::atomic_file::write(&dir.join("results.json"), json.as_bytes())?;
     let r = &outcome.results;
     let title = format!("{} seed {} ({})", r.scenario, r.seed, r.engine);
     report::write_report(

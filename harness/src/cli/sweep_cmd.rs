@@ -1,17 +1,15 @@
+//! `faultline sweep`: one shard (or all) of a seed range, one results file per seed under
+//! `--out`, resumable, then `sweep.json`, `index.html` and optionally JUnit.
 use super::{prepare, BadInput, SweepArgs};
-use crate::run::{run, sweep as run_sweep, RunRequest, SweepRequest};
+use crate::engine::EngineKind;
+use crate::run::{parse_seed_range, run, sweep_with, Shard, SweepOutcome, SweepPlan, SweepRequest, SweepSummary};
 use std::io::IsTerminal;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 /// Parses "A..B" (half-open, as in Rust).
-pub(super) fn parse_seeds(text: &str) -> Result<std::ops::Range<u64>, BadInput> {
-    let bad = || BadInput(format!("--seeds {text:?}: expected A..B with whole numbers A < B, e.g. 0..100"));
-    let (a, b) = text.split_once("..").ok_or_else(bad)?;
-    let a: u64 = a.trim().parse().map_err(|_| bad())?;
-    let b: u64 = b.trim().parse().map_err(|_| bad())?;
-    if a >= b {
-        return Err(bad());
-    }
-    Ok(a..b)
+pub(super) fn parse_seeds(text: &str) -> Result<Range<u64>, BadInput> {
+    parse_seed_range(text).map_err(|e| BadInput(format!("--seeds {text:?}: {e}")))
 }
 
 pub(super) fn sweep(args: SweepArgs) -> Result<bool, BadInput> {
@@ -22,6 +20,8 @@ pub(super) fn sweep(args: SweepArgs) -> Result<bool, BadInput> {
         Some(j) => j,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
+    let (shard, source) = Shard::resolve(args.shard.as_deref(), args.shards, env_var).map_err(BadInput)?;
+    let out = args.out.clone().unwrap_or_else(|| default_out(&scenario.name, &seeds, engine, shard));
     let request = SweepRequest {
         scenario_arg: args.scenario.clone(),
         scenario,
@@ -32,39 +32,62 @@ pub(super) fn sweep(args: SweepArgs) -> Result<bool, BadInput> {
         stop_at_first_failure: false,
         progress: std::io::stderr().is_terminal(),
     };
-    let outcome = run_sweep(&request);
-    let failures = outcome.failures();
+    if shard != Shard::WHOLE {
+        let count = shard.seeds(request.seeds.clone()).count();
+        eprintln!(
+            "shard {shard} (from {source}) of seeds {}..{}: {count} seeds",
+            request.seeds.start, request.seeds.end
+        );
+    }
+    let plan = SweepPlan { shard, store: Some(out.clone()), resume: args.resume };
+    let outcome = sweep_with(&request, &plan);
+    print_counts(&outcome);
+    write_failure_reports(&request, &outcome, &out, args.resume);
+    let summary = SweepSummary::from_outcome(&request, shard, &outcome);
+    super::sweep_output::publish(&summary, &out, args.junit.as_deref())
+}
+
+/// `reports/sweep-SCENARIO-A-B-ENGINE[-shard-I-of-N]`: stable, so `--resume` finds it again.
+fn default_out(scenario: &str, seeds: &Range<u64>, engine: EngineKind, shard: Shard) -> PathBuf {
+    let mut name = format!("sweep-{scenario}-{}-{}-{engine}", seeds.start, seeds.end);
+    if shard != Shard::WHOLE {
+        name.push_str(&format!("-shard-{}-of-{}", shard.index, shard.count));
+    }
+    PathBuf::from("reports").join(name)
+}
+
+fn print_counts(outcome: &SweepOutcome) {
+    let failed = outcome.failures().len();
+    let resumed =
+        if outcome.resumed > 0 { format!(", {} resumed from earlier runs", outcome.resumed) } else { String::new() };
     println!(
-        "{} seeds, {} passed, {} failed in {:.1} wall s ({:.1} seeds/s, {:.0} simulated s per wall s)",
+        "{} seeds, {} passed, {} failed in {:.1} wall s ({:.1} seeds/s, {:.0} simulated s per wall s){resumed}",
         outcome.results.len(),
-        outcome.results.len() - failures.len(),
-        failures.len(),
+        outcome.results.len() - failed,
+        failed,
         outcome.wall_seconds,
         outcome.results.len() as f64 / outcome.wall_seconds.max(1e-9),
         outcome.sim_seconds() / outcome.wall_seconds.max(1e-9),
     );
-    for r in &failures {
-        let failed: Vec<&str> = r.checks.iter().filter(|c| !c.ok).map(|c| c.name.as_str()).collect();
-        println!("FAIL seed {} ({})", r.seed, failed.join(", "));
-        println!("repro: {}", r.repro);
-    }
-    if let Some(dir) = &args.out {
-        for r in &failures {
-            // Re-running a seed reproduces it exactly; only failures get full reports.
-            let outcome = run(&RunRequest {
-                scenario_arg: request.scenario_arg.clone(),
-                scenario: request.scenario.clone(),
-                seed: r.seed,
-                engine,
-                bugs: args.bugs.clone(),
-            });
-            let path = dir.join(format!("seed-{}", r.seed));
-            if let Err(e) = super::run_cmd::write_run_report(&path, &outcome) {
-                eprintln!("warning: could not write {}: {e}", path.display());
-            }
+}
+
+/// Full reports for failing seeds under `out/seed-N/` (re-running a seed reproduces it exactly);
+/// resuming keeps the ones already complete.
+fn write_failure_reports(request: &SweepRequest, outcome: &SweepOutcome, out: &Path, resume: bool) {
+    for r in outcome.failures() {
+        let path = out.join(format!("seed-{}", r.seed));
+        if resume && path.join(crate::report::INDEX_FILE).is_file() {
+            continue;
+        }
+        let rerun = run(&request.run_request(r.seed));
+        if let Err(e) = super::run_cmd::write_run_report(&path, &rerun) {
+            eprintln!("warning: could not write {}: {e}", path.display());
         }
     }
-    Ok(failures.is_empty())
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 #[cfg(test)]

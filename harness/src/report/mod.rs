@@ -10,6 +10,7 @@ mod latency;
 mod palette;
 mod quantiles;
 mod spans;
+pub mod sweep;
 mod write;
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Writing a report directory: history.jsonl, faults.json, two PNG charts and index.html.
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::fs;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::charts::{draw_quantiles, draw_raw, render_png, ChartData, FULL_SIZE};
@@ -41,7 +41,7 @@ pub(crate) fn write_report_sized(dir: &Path, input: &ReportInput<'_>, size: (u32
     let p = dir.join(FAULTS_FILE);
     let mut json = serde_json::to_string_pretty(input.faults).map_err(io::Error::other)?;
     json.push('\n');
-    fs::write(&p, json)?;
+    crate::atomic_file::write(&p, json.as_bytes())?;
     paths.push(p);
 
     let ops = latencies(input.history);
@@ -82,17 +82,18 @@ pub(crate) fn write_report_sized(dir: &Path, input: &ReportInput<'_>, size: (u32
         quantiles_png: QUANTILES_PNG,
     };
     let p = dir.join(INDEX_FILE);
-    fs::write(&p, render_page(input, &page))?;
+    crate::atomic_file::write(&p, render_page(input, &page).as_bytes())?;
     paths.push(p);
     Ok(ReportFiles { paths })
 }
 
 /// One serde_json `Event` per line, buffered (histories can hold millions of events).
 fn write_history(path: &Path, history: &[Event]) -> io::Result<()> {
-    let mut w = BufWriter::new(File::create(path)?);
-    for ev in history {
-        serde_json::to_writer(&mut w, ev).map_err(io::Error::other)?;
-        w.write_all(b"\n")?;
-    }
-    w.flush()
+    crate::atomic_file::write_with(path, |w| {
+        for ev in history {
+            serde_json::to_writer(&mut *w, ev).map_err(io::Error::other)?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    })
 }

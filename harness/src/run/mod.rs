@@ -3,10 +3,14 @@
 mod checks;
 mod panic_capture;
 mod results;
+mod shard;
 mod sweep;
+mod sweep_summary;
 
-pub use results::{repro_line, Results};
-pub use sweep::{sweep, SweepOutcome, SweepRequest};
+pub use results::{repro_line, LatencySummary, Results};
+pub use shard::{parse_seed_range, Shard, ShardSource};
+pub use sweep::{load_complete, seed_results_path, sweep, sweep_with, SweepOutcome, SweepPlan, SweepRequest};
+pub use sweep_summary::{SeedRange, SeedSummary, SweepSummary, SWEEP_FILE};
 
 use crate::engine::{self, EngineKind};
 use crate::history::{Event, FaultWindow};

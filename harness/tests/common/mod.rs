@@ -47,8 +47,22 @@ pub fn sweep_seeds(
     sweep(&request).results
 }
 
-/// A one-line account of a failed run, for assertion messages.
+/// This test target's name (`cargo test --test NAME`), for the cargo-test repro line.
+pub const TEST_TARGET: &str = env!("CARGO_CRATE_NAME");
+
+/// Sweeps a scenario test's default seeds on its default engine, or what `FAULTLINE_SEED`,
+/// `FAULTLINE_SEEDS` and `FAULTLINE_ENGINE` say instead (see `faultline::testing`). Every
+/// selected seed must have run.
+pub fn sweep_selected(name: &str, default: std::ops::Range<u64>, engine: EngineKind) -> Vec<Results> {
+    let seeds = faultline::testing::seed_range(default);
+    let expected = seeds.end - seeds.start;
+    let results = sweep_seeds(name, seeds.clone(), faultline::testing::engine(engine), &[], false);
+    assert_eq!(results.len() as u64, expected, "{name}: not every seed of {seeds:?} ran");
+    results
+}
+
+/// An account of a failed run for assertion messages: failing checks, then the line that
+/// reruns this test on this seed and the CLI line that replays the run.
 pub fn explain(r: &Results) -> String {
-    let failed: Vec<String> = r.checks.iter().filter(|c| !c.ok).map(|c| format!("{}: {}", c.name, c.detail)).collect();
-    format!("seed {} failed: {}\n  repro: {}", r.seed, failed.join("; "), r.repro)
+    faultline::testing::explain_failure(r, TEST_TARGET)
 }

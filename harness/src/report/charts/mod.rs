@@ -53,8 +53,10 @@ where
     F: for<'a> FnOnce(&DrawingArea<BitMapBackend<'a>, Shift>) -> DrawResult<BitMapBackend<'a>>,
 {
     super::font::ensure_registered()?;
-    let root = BitMapBackend::new(path, size).into_drawing_area();
-    let to_io = |e: DrawingAreaErrorKind<_>| io::Error::other(format!("{}: {e}", path.display()));
-    draw(&root).map_err(to_io)?;
-    root.present().map_err(to_io)
+    crate::atomic_file::write_via(path, |temp| {
+        let root = BitMapBackend::new(temp, size).into_drawing_area();
+        let to_io = |e: DrawingAreaErrorKind<_>| io::Error::other(format!("{}: {e}", path.display()));
+        draw(&root).map_err(to_io)?;
+        root.present().map_err(to_io)
+    })
 }
