@@ -22,7 +22,7 @@ enum Command {
     Run(RunArgs),
     /// Run many seeds in parallel and list the failures with their repro lines.
     Sweep(SweepArgs),
-    /// Check a recorded history (ours or Jepsen's) for linearizability.
+    /// Check recorded histories (ours or Jepsen's) for linearizability: a line per file and a summary.
     Check(CheckArgs),
     /// List the planted bugs: name, scenario that exercises it, description.
     Bugs,
@@ -76,12 +76,13 @@ struct SweepArgs {
 /// Arguments of `faultline check`.
 #[derive(Debug, clap::Args)]
 struct CheckArgs {
-    /// History file.
-    file: PathBuf,
+    /// History files; a directory stands for the files in it, in sorted order.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
     /// Model: register, cas-register, kv or follow.
     #[arg(long)]
     model: String,
-    /// Format: jsonl or edn (default: from the file extension).
+    /// Format: jsonl, edn or jepsen-log (default: from the file extension).
     #[arg(long)]
     format: Option<String>,
 }

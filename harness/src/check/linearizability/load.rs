@@ -43,7 +43,8 @@ pub fn check_file(
     }
 }
 
-fn read_for_model(path: &Path, format: Option<HistoryFormat>, model: ModelKind) -> Result<HistoryFile, InputError> {
+/// Read a history for `model` without validating its ops (the check does that).
+pub(crate) fn read_for_model(path: &Path, format: Option<HistoryFormat>, model: ModelKind) -> Result<HistoryFile, InputError> {
     let mut hf = read_history_file(path, format)?;
     if model.keyed() {
         hf.events.iter_mut().for_each(split_independent);

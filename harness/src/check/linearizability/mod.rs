@@ -24,6 +24,7 @@ use super::models::{CasRegister, Follow, Kv, Model, ModelKind, Register};
 use super::CheckResult;
 use crate::history::{Event, EventKind, History, HistoryFile, InputError};
 
+pub(crate) use load::read_for_model;
 pub use load::{check_file, load_history};
 pub use synth::{synthetic_history, SynthSpec};
 pub use timeline::render_timeline_html;
