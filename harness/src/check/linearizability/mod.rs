@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use self::prepare::{prepare, Partition};
-use self::search::{search_counted, Item, SearchResult};
+use self::search::{Item, Resumable, SearchResult};
 use super::models::{CasRegister, Follow, Kv, Model, ModelKind, Register};
 use super::CheckResult;
 use crate::history::{Event, EventKind, History, HistoryFile, InputError};
@@ -225,38 +225,54 @@ fn check_source(model: ModelKind, src: &Source<'_>, budget: Budget) -> Lineariza
     }
 }
 
-/// Search every key (in key order); the first non-linearizable one is shrunk and reported.
+/// Steps each key's search runs before the next key takes its turn.
+const SLICE_STEPS: u64 = 20_000;
+
+/// Search every key, the keys taking turns in slices of steps (in key order); the first to
+/// be found non-linearizable is shrunk and reported. Deterministic: the schedule counts steps.
 fn run<M: Model>(model: &M, src: &Source<'_>, budget: Budget) -> LinearizabilityResult {
     let parts = match prepare(model, src) {
         Ok(p) => p,
         Err(e) => return LinearizabilityResult::InvalidInput(e),
     };
-    let mut inconclusive = None;
-    for part in &parts {
-        let items: Vec<Item<'_, M::Op>> =
-            part.ops.iter().map(|o| Item { op: &o.op, call: o.call, ret: o.ret }).collect();
-        match search_counted(model, &items, model.init(), budget.max_steps_per_key) {
-            (SearchResult::Linearizable, _) => {}
-            (SearchResult::NotLinearizable { deepest, stuck }, used) => {
-                let limits = window::Limits::after_verdict(budget.max_steps_per_key, used);
-                let shrunk = window::shrink(model, part, limits, (deepest, stuck));
-                return LinearizabilityResult::NotLinearizable(build_window(model, src, part, &shrunk));
-            }
-            (SearchResult::Exhausted { steps, best_depth }, _) => {
-                // Keep going: a later key may still be shown non-linearizable, which is definite.
-                if inconclusive.is_none() {
-                    let reason = format!(
+    let items: Vec<Vec<Item<'_, M::Op>>> = parts
+        .iter()
+        .map(|part| part.ops.iter().map(|o| Item { op: &o.op, call: o.call, ret: o.ret }).collect())
+        .collect();
+    let mut searches: Vec<Option<Resumable<'_, '_, M>>> =
+        items.iter().map(|it| Some(Resumable::new(it, model.init(), budget.max_steps_per_key))).collect();
+    // Per key, why its search ran out of budget.
+    let mut exhausted: Vec<Option<String>> = vec![None; parts.len()];
+    while searches.iter().any(Option::is_some) {
+        for (k, slot) in searches.iter_mut().enumerate() {
+            let Some(search) = slot else { continue };
+            let Some(result) = search.verdict(model, SLICE_STEPS) else { continue };
+            let used = search.steps();
+            *slot = None;
+            match result {
+                SearchResult::Linearizable => {}
+                SearchResult::NotLinearizable { deepest, stuck } => {
+                    let part = &parts[k];
+                    let limits = window::Limits::after_verdict(budget.max_steps_per_key, used);
+                    let shrunk = window::shrink(model, part, limits, (deepest, stuck));
+                    return LinearizabilityResult::NotLinearizable(build_window(model, src, part, &shrunk));
+                }
+                // Keep going: another key may still be shown non-linearizable, which is definite.
+                SearchResult::Exhausted { steps, best_depth } => {
+                    exhausted[k] = Some(format!(
                         "search budget of {steps} steps exhausted on a key with {} ops (deepest partial order: {best_depth} ops)",
-                        part.ops.len()
-                    );
-                    inconclusive = Some((part.key.clone(), reason));
+                        parts[k].ops.len()
+                    ));
                 }
             }
         }
     }
     let ops = parts.iter().map(|p| p.ops.len()).sum();
-    match inconclusive {
-        Some((key, reason)) => LinearizabilityResult::Inconclusive { key, reason },
+    match exhausted.iter().position(Option::is_some) {
+        Some(k) => LinearizabilityResult::Inconclusive {
+            key: parts[k].key.clone(),
+            reason: exhausted[k].take().unwrap_or_default(),
+        },
         None => LinearizabilityResult::Linearizable { ops, keys: parts.len() },
     }
 }

@@ -54,12 +54,15 @@ pub(crate) fn search_counted<M: Model>(
     max_steps: u64,
 ) -> (SearchResult, u64) {
     let (core, steps) = core(model, items, init, max_steps, |_| true);
-    let r = match core {
+    (verdict_of(core, max_steps), steps)
+}
+
+fn verdict_of(core: Core, max_steps: u64) -> SearchResult {
+    match core {
         Core::Stopped => SearchResult::Linearizable,
         Core::Done { deepest, stuck } => SearchResult::NotLinearizable { deepest, stuck },
         Core::Exhausted { best_depth } => SearchResult::Exhausted { steps: max_steps, best_depth },
-    };
-    (r, steps)
+    }
 }
 
 /// Every state some complete linearization of `items` can end in (in discovery order, no
@@ -180,41 +183,84 @@ fn core<M: Model>(
     max_steps: u64,
     mut on_complete: impl FnMut(&M::State) -> bool,
 ) -> (Core, u64) {
-    // The memo holds at most one entry per step; keep its ids within u32.
-    let max_steps = max_steps.min(u64::from(u32::MAX - 1));
-    let mut walk = Walk::new(items, init);
-    let mut node = walk.links.first();
-    let mut steps = 0u64;
+    let mut search = Resumable::new(items, init, max_steps);
     loop {
-        steps += 1;
-        if steps > max_steps {
-            return (Core::Exhausted { best_depth: walk.best.map_or(0, |b| b.0.len()) }, max_steps);
+        if let Some(core) = search.resume(model, u64::MAX, &mut on_complete) {
+            return (core, search.steps);
         }
-        let complete = walk.mandatory_done == walk.mandatory_total;
-        if complete && on_complete(&walk.state) {
-            return (Core::Stopped, steps);
-        }
-        let at = if complete { At::End } else { walk.links.at(node) };
-        if let At::Call(op) = at {
-            let lifted = match model.step(&walk.state, items[op].op) {
-                Some(next) => walk.try_lift(op, next),
-                None => false,
+    }
+}
+
+/// A search that runs in slices of steps, so the keys of a history can take turns and the
+/// first to fail ends the check early (as Porcupine's parallel partitions do), while the
+/// schedule, being counted in steps, stays deterministic.
+pub(crate) struct Resumable<'i, 'o, M: Model> {
+    items: &'i [Item<'o, M::Op>],
+    walk: Walk<M::State>,
+    node: super::links::Node,
+    steps: u64,
+    max_steps: u64,
+}
+
+impl<'i, 'o, M: Model> Resumable<'i, 'o, M> {
+    /// A search of `items` from `init`, of at most `max_steps` steps in all.
+    pub(crate) fn new(items: &'i [Item<'o, M::Op>], init: M::State, max_steps: u64) -> Self {
+        let walk = Walk::new(items, init);
+        let node = walk.links.first();
+        // The memo holds at most one entry per step; keep its ids within u32.
+        let max_steps = max_steps.min(u64::from(u32::MAX - 1));
+        Resumable { items, walk, node, steps: 0, max_steps }
+    }
+
+    /// Steps taken so far.
+    pub(crate) fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Run the verdict search for up to `slice` more steps; its result once it has ended.
+    pub(crate) fn verdict(&mut self, model: &M, slice: u64) -> Option<SearchResult> {
+        self.resume(model, slice, &mut |_| true).map(|core| verdict_of(core, self.max_steps))
+    }
+
+    /// Run up to `slice` more steps; how the search ended, once it has.
+    fn resume(&mut self, model: &M, slice: u64, on_complete: &mut impl FnMut(&M::State) -> bool) -> Option<Core> {
+        let walk = &mut self.walk;
+        let stop = self.steps.saturating_add(slice);
+        loop {
+            if self.steps >= stop {
+                return None;
+            }
+            self.steps += 1;
+            if self.steps > self.max_steps {
+                self.steps = self.max_steps;
+                return Some(Core::Exhausted { best_depth: walk.best.as_ref().map_or(0, |b| b.0.len()) });
+            }
+            let complete = walk.mandatory_done == walk.mandatory_total;
+            if complete && on_complete(&walk.state) {
+                return Some(Core::Stopped);
+            }
+            let at = if complete { At::End } else { walk.links.at(self.node) };
+            if let At::Call(op) = at {
+                let lifted = match model.step(&walk.state, self.items[op].op) {
+                    Some(next) => walk.try_lift(op, next),
+                    None => false,
+                };
+                self.node = if lifted { walk.links.first() } else { walk.links.after(self.node) };
+                continue;
+            }
+            // A return entry, the end of the list, or a completed order being passed over:
+            // nothing more can be tried from here, so undo the last choice.
+            if !complete {
+                walk.note_depth(match at {
+                    At::Return(op) => Some(op),
+                    _ => None,
+                });
+            }
+            let Some(op) = walk.backtrack() else {
+                let (deepest, stuck) = walk.best.take().unwrap_or_default();
+                return Some(Core::Done { deepest, stuck });
             };
-            node = if lifted { walk.links.first() } else { walk.links.after(node) };
-            continue;
+            self.node = walk.links.after_call(op);
         }
-        // A return entry, the end of the list, or a completed order being passed over:
-        // nothing more can be tried from here, so undo the last choice.
-        if !complete {
-            walk.note_depth(match at {
-                At::Return(op) => Some(op),
-                _ => None,
-            });
-        }
-        let Some(op) = walk.backtrack() else {
-            let (deepest, stuck) = walk.best.unwrap_or_default();
-            return (Core::Done { deepest, stuck }, steps);
-        };
-        node = walk.links.after_call(op);
     }
 }
