@@ -26,7 +26,8 @@ enum Command {
     Sweep(SweepArgs),
     /// Combine the sweep.json of shard sweeps into one sweep.json and index.html.
     Merge(MergeArgs),
-    /// Check a recorded history (ours or Jepsen's) for linearizability.
+    /// Check recorded histories (ours or Jepsen's): linearizability models, or the queue and
+    /// log models (total-queue, kafka); a line per file and a summary.
     Check(CheckArgs),
     /// List the planted bugs: name, scenario that exercises it, description.
     Bugs,
@@ -109,12 +110,13 @@ struct MergeArgs {
 /// Arguments of `faultline check`.
 #[derive(Debug, clap::Args)]
 struct CheckArgs {
-    /// History file.
-    file: PathBuf,
+    /// History files; a directory stands for the files in it, in sorted order.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
     /// Model: register, cas-register, kv or follow.
     #[arg(long)]
     model: String,
-    /// Format: jsonl or edn (default: from the file extension).
+    /// Format: jsonl, edn or jepsen-log (default: from the file extension).
     #[arg(long)]
     format: Option<String>,
 }

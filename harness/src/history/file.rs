@@ -47,13 +47,16 @@ pub enum HistoryFormat {
     Jsonl,
     /// Jepsen's `history.edn`: a vector of op maps, or one op map per line.
     Edn,
+    /// Jepsen's console log: `INFO jepsen.util - PROCESS :TYPE :F VALUE` lines (read only).
+    JepsenLog,
 }
 
 impl HistoryFormat {
-    /// Guess from the file extension: `.edn` is EDN, anything else JSONL.
+    /// Guess from the file extension: `.edn` is EDN, `.log` a Jepsen console log, anything else JSONL.
     pub fn from_path(path: &Path) -> Self {
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("edn") => HistoryFormat::Edn,
+            Some(e) if e.eq_ignore_ascii_case("log") => HistoryFormat::JepsenLog,
             _ => HistoryFormat::Jsonl,
         }
     }
@@ -65,7 +68,8 @@ impl FromStr for HistoryFormat {
         match s {
             "jsonl" | "json" => Ok(HistoryFormat::Jsonl),
             "edn" => Ok(HistoryFormat::Edn),
-            other => Err(format!("unknown history format {other:?}: expected \"jsonl\" or \"edn\"")),
+            "jepsen-log" => Ok(HistoryFormat::JepsenLog),
+            other => Err(format!("unknown history format {other:?}: expected \"jsonl\", \"edn\" or \"jepsen-log\"")),
         }
     }
 }
@@ -76,6 +80,7 @@ pub fn read_history_file(path: impl AsRef<Path>, format: Option<HistoryFormat>) 
     match format.unwrap_or_else(|| HistoryFormat::from_path(path)) {
         HistoryFormat::Jsonl => super::jsonl::read_jsonl_file(path),
         HistoryFormat::Edn => super::edn::read_edn_file(path),
+        HistoryFormat::JepsenLog => super::jepsen_log::read_jepsen_log_file(path),
     }
 }
 

@@ -20,10 +20,10 @@ pub fn load_history(
     let hf = read_for_model(path.as_ref(), format, model)?;
     let src = Source { file: &hf.file, events: &hf.events, lines: Some(&hf.lines) };
     match model {
-        ModelKind::Register => prepare(&Register, model.name(), &src).map(drop),
-        ModelKind::CasRegister => prepare(&CasRegister, model.name(), &src).map(drop),
-        ModelKind::Kv => prepare(&Kv, model.name(), &src).map(drop),
-        ModelKind::Follow => prepare(&Follow, model.name(), &src).map(drop),
+        ModelKind::Register => prepare(&Register, &src).map(drop),
+        ModelKind::CasRegister => prepare(&CasRegister, &src).map(drop),
+        ModelKind::Kv => prepare(&Kv, &src).map(drop),
+        ModelKind::Follow => prepare(&Follow, &src).map(drop),
     }?;
     Ok(hf)
 }
@@ -43,7 +43,12 @@ pub fn check_file(
     }
 }
 
-fn read_for_model(path: &Path, format: Option<HistoryFormat>, model: ModelKind) -> Result<HistoryFile, InputError> {
+/// Read a history for `model` without validating its ops (the check does that).
+pub(crate) fn read_for_model(
+    path: &Path,
+    format: Option<HistoryFormat>,
+    model: ModelKind,
+) -> Result<HistoryFile, InputError> {
     let mut hf = read_history_file(path, format)?;
     if model.keyed() {
         hf.events.iter_mut().for_each(split_independent);

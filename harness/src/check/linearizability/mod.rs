@@ -5,7 +5,9 @@
 //! key is searched independently. A failure is shrunk to a small window of ops that still
 //! cannot be linearized, which `render_timeline_html` draws.
 #![warn(missing_docs)]
+mod links;
 mod load;
+mod memo;
 mod prepare;
 mod search;
 mod synth;
@@ -19,11 +21,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use self::prepare::{prepare, Partition};
-use self::search::{search, Item, SearchResult};
+use self::search::{Item, Resumable, SearchResult};
 use super::models::{CasRegister, Follow, Kv, Model, ModelKind, Register};
 use super::CheckResult;
 use crate::history::{Event, EventKind, History, HistoryFile, InputError};
 
+pub(crate) use load::read_for_model;
 pub use load::{check_file, load_history};
 pub use synth::{synthetic_history, SynthSpec};
 pub use timeline::render_timeline_html;
@@ -36,7 +39,8 @@ pub const CHECKER_NAME: &str = "linearizability";
 pub struct Budget {
     /// Search steps allowed per key (each step is one list move, model step or backtrack;
     /// also bounds the memo to at most this many entries). Deterministic, unlike a timeout.
-    /// Shrinking a failure to a small window may spend up to twice this again.
+    /// Shrinking a failure to a small window may spend up to twice this again, and at most
+    /// twice what the verdict took (or `window::SHRINK_STEPS_MIN`, if more).
     pub max_steps_per_key: u64,
 }
 
@@ -199,57 +203,82 @@ pub fn check_history(model: ModelKind, history: &History, budget: Budget) -> Lin
 
 /// Check a history read from a file; input errors name the file's lines.
 pub fn check_history_file(model: ModelKind, history: &HistoryFile, budget: Budget) -> LinearizabilityResult {
-    let src = Source { file: &history.file, events: &history.events, lines: Some(&history.lines) };
-    check_source(model, &src, budget)
+    check_source(model, &file_source(history), budget)
+}
+
+/// Check a history against any `Model`, including one defined outside this crate; reports
+/// name it by `Model::name`. For an in-memory history use `HistoryFile::from_history`.
+pub fn check_with_model<M: Model>(model: &M, history: &HistoryFile, budget: Budget) -> LinearizabilityResult {
+    run(model, &file_source(history), budget)
+}
+
+fn file_source(history: &HistoryFile) -> Source<'_> {
+    Source { file: &history.file, events: &history.events, lines: Some(&history.lines) }
 }
 
 fn check_source(model: ModelKind, src: &Source<'_>, budget: Budget) -> LinearizabilityResult {
     match model {
-        ModelKind::Register => run(&Register, model, src, budget),
-        ModelKind::CasRegister => run(&CasRegister, model, src, budget),
-        ModelKind::Kv => run(&Kv, model, src, budget),
-        ModelKind::Follow => run(&Follow, model, src, budget),
+        ModelKind::Register => run(&Register, src, budget),
+        ModelKind::CasRegister => run(&CasRegister, src, budget),
+        ModelKind::Kv => run(&Kv, src, budget),
+        ModelKind::Follow => run(&Follow, src, budget),
     }
 }
 
-fn run<M: Model>(model: &M, kind: ModelKind, src: &Source<'_>, budget: Budget) -> LinearizabilityResult {
-    let parts = match prepare(model, kind.name(), src) {
+/// Steps each key's search runs before the next key takes its turn.
+const SLICE_STEPS: u64 = 20_000;
+
+/// Search every key, the keys taking turns in slices of steps (in key order); the first to
+/// be found non-linearizable is shrunk and reported. Deterministic: the schedule counts steps.
+fn run<M: Model>(model: &M, src: &Source<'_>, budget: Budget) -> LinearizabilityResult {
+    let parts = match prepare(model, src) {
         Ok(p) => p,
         Err(e) => return LinearizabilityResult::InvalidInput(e),
     };
-    let mut inconclusive = None;
-    let mut ops = 0;
-    for part in &parts {
-        ops += part.ops.len();
-        let items: Vec<Item<'_, M::Op>> =
-            part.ops.iter().map(|o| Item { op: &o.op, call: o.call, ret: o.ret }).collect();
-        match search(model, &items, model.init(), budget.max_steps_per_key) {
-            SearchResult::Linearizable => {}
-            SearchResult::NotLinearizable { deepest, stuck } => {
-                let shrunk = window::shrink(model, part, budget.max_steps_per_key, (deepest, stuck));
-                return LinearizabilityResult::NotLinearizable(build_window(model, kind, src, part, &shrunk));
-            }
-            SearchResult::Exhausted { steps, best_depth } => {
-                // Keep going: a later key may still be shown non-linearizable, which is definite.
-                if inconclusive.is_none() {
-                    let reason = format!(
+    let items: Vec<Vec<Item<'_, M::Op>>> = parts
+        .iter()
+        .map(|part| part.ops.iter().map(|o| Item { op: &o.op, call: o.call, ret: o.ret }).collect())
+        .collect();
+    let mut searches: Vec<Option<Resumable<'_, '_, M>>> =
+        items.iter().map(|it| Some(Resumable::new(it, model.init(), budget.max_steps_per_key))).collect();
+    // Per key, why its search ran out of budget.
+    let mut exhausted: Vec<Option<String>> = vec![None; parts.len()];
+    while searches.iter().any(Option::is_some) {
+        for (k, slot) in searches.iter_mut().enumerate() {
+            let Some(search) = slot else { continue };
+            let Some(result) = search.verdict(model, SLICE_STEPS) else { continue };
+            let used = search.steps();
+            *slot = None;
+            match result {
+                SearchResult::Linearizable => {}
+                SearchResult::NotLinearizable { deepest, stuck } => {
+                    let part = &parts[k];
+                    let limits = window::Limits::after_verdict(budget.max_steps_per_key, used);
+                    let shrunk = window::shrink(model, part, limits, (deepest, stuck));
+                    return LinearizabilityResult::NotLinearizable(build_window(model, src, part, &shrunk));
+                }
+                // Keep going: another key may still be shown non-linearizable, which is definite.
+                SearchResult::Exhausted { steps, best_depth } => {
+                    exhausted[k] = Some(format!(
                         "search budget of {steps} steps exhausted on a key with {} ops (deepest partial order: {best_depth} ops)",
-                        part.ops.len()
-                    );
-                    inconclusive = Some((part.key.clone(), reason));
+                        parts[k].ops.len()
+                    ));
                 }
             }
         }
     }
-    match inconclusive {
-        Some((key, reason)) => LinearizabilityResult::Inconclusive { key, reason },
+    let ops = parts.iter().map(|p| p.ops.len()).sum();
+    match exhausted.iter().position(Option::is_some) {
+        Some(k) => LinearizabilityResult::Inconclusive {
+            key: parts[k].key.clone(),
+            reason: exhausted[k].take().unwrap_or_default(),
+        },
         None => LinearizabilityResult::Linearizable { ops, keys: parts.len() },
     }
 }
 
 fn build_window<M: Model>(
     model: &M,
-    kind: ModelKind,
     src: &Source<'_>,
     part: &Partition<M::Op>,
     shrunk: &window::Shrunk<M::State>,
@@ -279,7 +308,7 @@ fn build_window<M: Model>(
         })
         .collect();
     FailingWindow {
-        model: kind.name().to_string(),
+        model: model.name().to_string(),
         key: part.key.clone(),
         start_states: shrunk.start_states.iter().map(|s| model.state_json(s)).collect(),
         ops,

@@ -6,8 +6,10 @@
 //! A memo of (set of linearized ops, model state) prunes configurations already explored.
 //! Ops without a return entry (info / pending) are optional: success needs only every op that
 //! has a return entry to be linearized; the rest may happen later or never.
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
+use super::links::{At, Links};
+use super::memo::{state_hash, Memo, OpSet};
 use crate::check::models::Model;
 use rustc_hash::FxBuildHasher as FxBuild;
 
@@ -43,17 +45,8 @@ enum Core {
     Exhausted { best_depth: usize },
 }
 
-const NIL: usize = usize::MAX;
-
-/// (mandatory ops linearized, state) -> sets of optional ops linearized that were explored.
-type Memo<S> = HashMap<(Vec<u64>, S), Vec<Vec<u64>>, FxBuild>;
-
-/// Is there an order of `items`, starting from `init`? At most `max_steps` loop iterations.
-pub(crate) fn search<M: Model>(model: &M, items: &[Item<'_, M::Op>], init: M::State, max_steps: u64) -> SearchResult {
-    search_counted(model, items, init, max_steps).0
-}
-
-/// `search`, also returning the number of steps it took.
+/// Is there an order of `items`, starting from `init`? At most `max_steps` loop iterations;
+/// also returns the number of steps taken.
 pub(crate) fn search_counted<M: Model>(
     model: &M,
     items: &[Item<'_, M::Op>],
@@ -61,12 +54,15 @@ pub(crate) fn search_counted<M: Model>(
     max_steps: u64,
 ) -> (SearchResult, u64) {
     let (core, steps) = core(model, items, init, max_steps, |_| true);
-    let r = match core {
+    (verdict_of(core, max_steps), steps)
+}
+
+fn verdict_of(core: Core, max_steps: u64) -> SearchResult {
+    match core {
         Core::Stopped => SearchResult::Linearizable,
         Core::Done { deepest, stuck } => SearchResult::NotLinearizable { deepest, stuck },
         Core::Exhausted { best_depth } => SearchResult::Exhausted { steps: max_steps, best_depth },
-    };
-    (r, steps)
+    }
 }
 
 /// Every state some complete linearization of `items` can end in (in discovery order, no
@@ -92,6 +88,92 @@ pub(crate) fn final_states<M: Model>(
     }
 }
 
+/// Where the search stands: the list, the linearized sets, the current state and the stack.
+struct Walk<S> {
+    links: Links,
+    optional: Vec<bool>,
+    /// Linearized mandatory ops (those with a return entry) and optional ones.
+    mandatory: OpSet,
+    optionals: OpSet,
+    memo: Memo<S>,
+    state: S,
+    state_hash: u64,
+    /// Linearized ops in order, with the state (and its hash) before each.
+    stack: Vec<(usize, S, u64)>,
+    mandatory_done: usize,
+    mandatory_total: usize,
+    /// Longest partial order reached and the op that blocked it.
+    best: Option<(Vec<usize>, Option<usize>)>,
+}
+
+impl<S: Clone + Eq + std::hash::Hash> Walk<S> {
+    fn new<O>(items: &[Item<'_, O>], init: S) -> Self {
+        let n = items.len();
+        let optional: Vec<bool> = items.iter().map(|it| it.ret.is_none()).collect();
+        let mandatory = OpSet::new(n);
+        let optionals = OpSet::new(if optional.contains(&true) { n } else { 0 });
+        let memo = Memo::new(&mandatory, &optionals);
+        let state_hash = state_hash(&init);
+        let mandatory_total = optional.iter().filter(|&&o| !o).count();
+        let links = Links::new(items);
+        Walk {
+            links,
+            optional,
+            mandatory,
+            optionals,
+            memo,
+            state: init,
+            state_hash,
+            stack: Vec::new(),
+            mandatory_done: 0,
+            mandatory_total,
+            best: None,
+        }
+    }
+
+    fn set_of(&mut self, op: usize) -> &mut OpSet {
+        if self.optional[op] {
+            &mut self.optionals
+        } else {
+            &mut self.mandatory
+        }
+    }
+
+    /// Linearize `op` next, moving to `next` (its state after `op`), unless that configuration
+    /// was explored already.
+    fn try_lift(&mut self, op: usize, next: S) -> bool {
+        let hash = state_hash(&next);
+        self.set_of(op).insert(op);
+        if !self.memo.insert(&self.mandatory, &self.optionals, &next, hash) {
+            self.set_of(op).remove(op);
+            return false;
+        }
+        let prev = std::mem::replace(&mut self.state, next);
+        self.stack.push((op, prev, std::mem::replace(&mut self.state_hash, hash)));
+        self.links.lift(op);
+        self.mandatory_done += usize::from(!self.optional[op]);
+        true
+    }
+
+    /// Undo the last choice; the op undone, or `None` when nothing is left to undo.
+    fn backtrack(&mut self) -> Option<usize> {
+        let (op, state, hash) = self.stack.pop()?;
+        self.state = state;
+        self.state_hash = hash;
+        self.set_of(op).remove(op);
+        self.links.unlift(op);
+        self.mandatory_done -= usize::from(!self.optional[op]);
+        Some(op)
+    }
+
+    /// Remember the current partial order if it is the longest so far.
+    fn note_depth(&mut self, stuck: Option<usize>) {
+        if self.best.as_ref().is_none_or(|b| self.stack.len() > b.0.len()) {
+            self.best = Some((self.stack.iter().map(|(i, _, _)| *i).collect(), stuck));
+        }
+    }
+}
+
 /// The search loop; also returns the steps taken. `on_complete` is called with the state
 /// whenever every mandatory op is linearized; returning true stops, false backtracks.
 fn core<M: Model>(
@@ -101,131 +183,84 @@ fn core<M: Model>(
     max_steps: u64,
     mut on_complete: impl FnMut(&M::State) -> bool,
 ) -> (Core, u64) {
-    let n = items.len();
-    // Entries: (time, is_return, op). Node 0 is the list head; node k+1 is entries[k].
-    let mut entries: Vec<(usize, bool, usize)> = Vec::with_capacity(2 * n);
-    for (i, it) in items.iter().enumerate() {
-        entries.push((it.call, false, i));
-        if let Some(r) = it.ret {
-            entries.push((r, true, i));
-        }
-    }
-    entries.sort_unstable();
-    let m = entries.len();
-    let mut next: Vec<usize> = (1..=m + 1).collect();
-    next[m] = NIL;
-    let mut prev: Vec<usize> = (0..=m).map(|k| k.wrapping_sub(1)).collect();
-    prev[0] = NIL;
-    let mut call_node = vec![NIL; n];
-    let mut ret_node = vec![NIL; n];
-    for (k, &(_, is_ret, op)) in entries.iter().enumerate() {
-        if is_ret {
-            ret_node[op] = k + 1;
-        } else {
-            call_node[op] = k + 1;
-        }
-    }
-    let total_mandatory = items.iter().filter(|it| it.ret.is_some()).count();
-
-    let remove = |next: &mut Vec<usize>, prev: &mut Vec<usize>, node: usize| {
-        let (p, q) = (prev[node], next[node]);
-        next[p] = q;
-        if q != NIL {
-            prev[q] = p;
-        }
-    };
-    let restore = |next: &mut Vec<usize>, prev: &mut Vec<usize>, node: usize| {
-        let (p, q) = (prev[node], next[node]);
-        next[p] = node;
-        if q != NIL {
-            prev[q] = node;
-        }
-    };
-
-    let words = n.div_ceil(64).max(1);
-    let optional: Vec<bool> = items.iter().map(|it| it.ret.is_none()).collect();
-    let has_optional = optional.iter().any(|&o| o);
-    // Linearized ops, split: mandatory ones in `mbits`, optional ones in `obits`.
-    let mut mbits = vec![0u64; words];
-    let mut obits = if has_optional { vec![0u64; words] } else { Vec::new() };
-    // Memo with subsumption: (mandatory set, state) -> optional sets already explored. A new
-    // configuration whose optional set is a superset of an explored one is subsumed: having
-    // used *fewer* optional ops leaves strictly more freedom (they may happen later or never).
-    let mut memo: Memo<M::State> = HashMap::default();
-    let mut state = init;
-    let mut stack: Vec<(usize, M::State)> = Vec::new();
-    let mut linearized_mandatory = 0usize;
-    let mut best: Option<(Vec<usize>, Option<usize>)> = None;
-    let mut entry = next[0];
-    let mut steps = 0u64;
-
+    let mut search = Resumable::new(items, init, max_steps);
     loop {
-        steps += 1;
-        if steps > max_steps {
-            return (Core::Exhausted { best_depth: best.map_or(0, |b| b.0.len()) }, max_steps);
-        }
-        let complete = linearized_mandatory == total_mandatory;
-        if complete && on_complete(&state) {
-            return (Core::Stopped, steps);
-        }
-        let at = if entry == NIL || complete { None } else { Some(entries[entry - 1]) };
-        match at {
-            Some((_, false, i)) => {
-                if let Some(s2) = model.step(&state, items[i].op) {
-                    let bits = if optional[i] { &mut obits } else { &mut mbits };
-                    bits[i / 64] |= 1 << (i % 64);
-                    if memo_insert(&mut memo, &mbits, &obits, &s2) {
-                        stack.push((i, std::mem::replace(&mut state, s2)));
-                        remove(&mut next, &mut prev, call_node[i]);
-                        if ret_node[i] != NIL {
-                            remove(&mut next, &mut prev, ret_node[i]);
-                            linearized_mandatory += 1;
-                        }
-                        entry = next[0];
-                        continue;
-                    }
-                    let bits = if optional[i] { &mut obits } else { &mut mbits };
-                    bits[i / 64] &= !(1 << (i % 64));
-                }
-                entry = next[entry];
-            }
-            blocked => {
-                // A return entry, the end of the list, or a completed order being passed over:
-                // nothing more can be tried from here, so undo the last choice.
-                if !complete {
-                    let stuck = blocked.map(|(_, _, i)| i);
-                    if best.as_ref().is_none_or(|b| stack.len() > b.0.len()) {
-                        best = Some((stack.iter().map(|(i, _)| *i).collect(), stuck));
-                    }
-                }
-                let Some((j, s)) = stack.pop() else {
-                    let (deepest, stuck) = best.unwrap_or_default();
-                    return (Core::Done { deepest, stuck }, steps);
-                };
-                state = s;
-                let bits = if optional[j] { &mut obits } else { &mut mbits };
-                bits[j / 64] &= !(1 << (j % 64));
-                // Restore in reverse order of removal so the dancing links stay consistent.
-                if ret_node[j] != NIL {
-                    restore(&mut next, &mut prev, ret_node[j]);
-                    linearized_mandatory -= 1;
-                }
-                restore(&mut next, &mut prev, call_node[j]);
-                entry = next[call_node[j]];
-            }
+        if let Some(core) = search.resume(model, u64::MAX, &mut on_complete) {
+            return (core, search.steps);
         }
     }
 }
 
-/// Record a configuration unless an explored one subsumes it; true if it is new.
-fn memo_insert<S: Clone + Eq + std::hash::Hash>(memo: &mut Memo<S>, mbits: &[u64], obits: &[u64], state: &S) -> bool {
-    let subset = |a: &[u64], b: &[u64]| a.iter().zip(b).all(|(x, y)| x & !y == 0);
-    let seen = memo.entry((mbits.to_vec(), state.clone())).or_default();
-    if seen.iter().any(|o| subset(o, obits)) {
-        return false;
+/// A search that runs in slices of steps, so the keys of a history can take turns and the
+/// first to fail ends the check early (as Porcupine's parallel partitions do), while the
+/// schedule, being counted in steps, stays deterministic.
+pub(crate) struct Resumable<'i, 'o, M: Model> {
+    items: &'i [Item<'o, M::Op>],
+    walk: Walk<M::State>,
+    node: super::links::Node,
+    steps: u64,
+    max_steps: u64,
+}
+
+impl<'i, 'o, M: Model> Resumable<'i, 'o, M> {
+    /// A search of `items` from `init`, of at most `max_steps` steps in all.
+    pub(crate) fn new(items: &'i [Item<'o, M::Op>], init: M::State, max_steps: u64) -> Self {
+        let walk = Walk::new(items, init);
+        let node = walk.links.first();
+        // The memo holds at most one entry per step; keep its ids within u32.
+        let max_steps = max_steps.min(u64::from(u32::MAX - 1));
+        Resumable { items, walk, node, steps: 0, max_steps }
     }
-    // Drop explored supersets: the new, smaller set subsumes them from now on.
-    seen.retain(|o| !subset(obits, o));
-    seen.push(obits.to_vec());
-    true
+
+    /// Steps taken so far.
+    pub(crate) fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Run the verdict search for up to `slice` more steps; its result once it has ended.
+    pub(crate) fn verdict(&mut self, model: &M, slice: u64) -> Option<SearchResult> {
+        self.resume(model, slice, &mut |_| true).map(|core| verdict_of(core, self.max_steps))
+    }
+
+    /// Run up to `slice` more steps; how the search ended, once it has.
+    fn resume(&mut self, model: &M, slice: u64, on_complete: &mut impl FnMut(&M::State) -> bool) -> Option<Core> {
+        let walk = &mut self.walk;
+        let stop = self.steps.saturating_add(slice);
+        loop {
+            if self.steps >= stop {
+                return None;
+            }
+            self.steps += 1;
+            if self.steps > self.max_steps {
+                self.steps = self.max_steps;
+                return Some(Core::Exhausted { best_depth: walk.best.as_ref().map_or(0, |b| b.0.len()) });
+            }
+            let complete = walk.mandatory_done == walk.mandatory_total;
+            if complete && on_complete(&walk.state) {
+                return Some(Core::Stopped);
+            }
+            let at = if complete { At::End } else { walk.links.at(self.node) };
+            if let At::Call(op) = at {
+                let lifted = match model.step(&walk.state, self.items[op].op) {
+                    Some(next) => walk.try_lift(op, next),
+                    None => false,
+                };
+                self.node = if lifted { walk.links.first() } else { walk.links.after(self.node) };
+                continue;
+            }
+            // A return entry, the end of the list, or a completed order being passed over:
+            // nothing more can be tried from here, so undo the last choice.
+            if !complete {
+                walk.note_depth(match at {
+                    At::Return(op) => Some(op),
+                    _ => None,
+                });
+            }
+            let Some(op) = walk.backtrack() else {
+                let (deepest, stuck) = walk.best.take().unwrap_or_default();
+                return Some(Core::Done { deepest, stuck });
+            };
+            self.node = walk.links.after_call(op);
+        }
+    }
 }

@@ -46,7 +46,35 @@ pub fn render_timeline_html(window: &FailingWindow) -> String {
     };
     let order: BTreeMap<usize, usize> = window.linearized.iter().enumerate().map(|(n, &i)| (i, n + 1)).collect();
 
-    // Lanes per process: ops of one process overlap only around info ops; stack them then.
+    let rows = lanes(ops);
+
+    let mut h = String::new();
+    h.push_str("<div class=\"fl-lin\">");
+    h.push_str(STYLE);
+    header(&mut h, window);
+    h.push_str("<div class=\"fl-lin-chart\">");
+    for (process, entries) in &rows {
+        let lanes = entries.iter().map(|&(_, l)| l + 1).max().unwrap_or(1);
+        let _ = write!(
+            h,
+            "<div class=\"fl-lin-row\" style=\"height:{}px\"><div class=\"fl-lin-proc\">p{}</div><div class=\"fl-lin-lanes\">",
+            lanes * LANE_PX + 4,
+            process
+        );
+        for &(i, lane) in entries {
+            bar(&mut h, &ops[i], lane, &x, window.stuck == Some(i), order.get(&i).copied());
+        }
+        h.push_str("</div></div>");
+    }
+    h.push_str("</div>");
+    table(&mut h, window, &order);
+    h.push_str("</div>");
+    h
+}
+
+/// Lanes per process: ops of one process overlap only around info ops; stack them then.
+/// Per process, each op (index into `ops`) with its lane.
+fn lanes(ops: &[WindowOp]) -> BTreeMap<u64, Vec<(usize, usize)>> {
     let mut rows: BTreeMap<u64, Vec<(usize, usize)>> = BTreeMap::new();
     let mut lane_ends: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
     let mut by_call: Vec<usize> = (0..ops.len()).collect();
@@ -68,9 +96,12 @@ pub fn render_timeline_html(window: &FailingWindow) -> String {
         rows.entry(o.process).or_default().push((i, lane));
     }
 
-    let mut h = String::new();
-    h.push_str("<div class=\"fl-lin\">");
-    h.push_str(STYLE);
+    rows
+}
+
+/// Title, start states, how to read the chart, and the legend.
+fn header(h: &mut String, window: &FailingWindow) {
+    let ops = &window.ops;
     let key = window.key.as_ref().map(|k| format!(", key {k}")).unwrap_or_default();
     let _ = write!(
         h,
@@ -98,24 +129,6 @@ Numbered ops form the longest order the search could justify; the red op could n
 <span><i style=\"background:#fff8c5;border:1px solid #d4a72c\"></i>not placed</span>\
 <span><i class=\"fl-lin-info\" style=\"border:1px dashed #8c959f\"></i>info / pending (may happen any time after invoke, or never)</span></div>",
     );
-    h.push_str("<div class=\"fl-lin-chart\">");
-    for (process, entries) in &rows {
-        let lanes = entries.iter().map(|&(_, l)| l + 1).max().unwrap_or(1);
-        let _ = write!(
-            h,
-            "<div class=\"fl-lin-row\" style=\"height:{}px\"><div class=\"fl-lin-proc\">p{}</div><div class=\"fl-lin-lanes\">",
-            lanes * LANE_PX + 4,
-            process
-        );
-        for &(i, lane) in entries {
-            bar(&mut h, &ops[i], lane, &x, window.stuck == Some(i), order.get(&i).copied());
-        }
-        h.push_str("</div></div>");
-    }
-    h.push_str("</div>");
-    table(&mut h, window, &order);
-    h.push_str("</div>");
-    h
 }
 
 /// The window's ops as a table, so long values stay readable however narrow their bars are.

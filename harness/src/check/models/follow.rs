@@ -29,6 +29,9 @@ impl Model for Follow {
     type State = Vec<Val>;
     type Op = FollowOp;
 
+    fn name(&self) -> &str {
+        "follow"
+    }
     fn keyed(&self) -> bool {
         true
     }

@@ -74,6 +74,10 @@ pub trait Model {
     /// A parsed operation (argument and, when known, result).
     type Op: Clone + fmt::Debug;
 
+    /// Name shown in reports (`FailingWindow::model`); built-in models use their `--model` name.
+    fn name(&self) -> &str {
+        "custom"
+    }
     /// Whether every op must carry a key (P-compositionality then splits the history on it).
     fn keyed(&self) -> bool;
     /// The state before any operation.

@@ -27,20 +27,41 @@ pub struct Register;
 pub struct CasRegister;
 
 /// Key-value map, one register per key: read / write / cas / append (string concatenation).
+///
+/// Porcupine's and Jepsen's kv names `get` (= read) and `put` (= write) are accepted too, and,
+/// as in their kv model (every key starts as ""), an absent key and the empty string are one
+/// value: a read of "" matches a key never written, and appending "" changes nothing.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Kv;
 
 const REGISTER_FS: &[&str] = &["read", "write"];
 const CAS_FS: &[&str] = &["read", "write", "cas"];
-const KV_FS: &[&str] = &["read", "write", "cas", "append"];
+const KV_FS: &[&str] = &["read", "write", "cas", "append", "get", "put"];
 
-fn parse(
-    model: &str,
-    allowed: &[&str],
-    f: &str,
-    input: &Value,
-    outcome: Outcome<'_>,
-) -> Result<Option<RegOp>, ModelError> {
+/// What distinguishes the register-like models from each other.
+struct Spec {
+    name: &'static str,
+    allowed: &'static [&'static str],
+    keyed: bool,
+    /// The empty string is the absent value (kv).
+    empty_is_absent: bool,
+}
+
+const REGISTER: Spec = Spec { name: "register", allowed: REGISTER_FS, keyed: false, empty_is_absent: false };
+const CAS_REGISTER: Spec = Spec { name: "cas-register", allowed: CAS_FS, keyed: false, empty_is_absent: false };
+const KV: Spec = Spec { name: "kv", allowed: KV_FS, keyed: true, empty_is_absent: true };
+
+impl Spec {
+    fn val(&self, v: &Value) -> Val {
+        match v {
+            Value::String(s) if s.is_empty() && self.empty_is_absent => Val::Null,
+            _ => Val::from_json(v),
+        }
+    }
+}
+
+fn parse(spec: &Spec, f: &str, input: &Value, outcome: Outcome<'_>) -> Result<Option<RegOp>, ModelError> {
+    let (model, allowed) = (spec.name, spec.allowed);
     if !allowed.contains(&f) {
         let shown: String = f.chars().take(40).collect();
         return Err(ModelError::f(format!(
@@ -49,14 +70,14 @@ fn parse(
         )));
     }
     let op = match f {
-        "read" => match outcome {
-            Outcome::Ok(v) => RegOp::Read(Val::from_json(v)),
+        "read" | "get" => match outcome {
+            Outcome::Ok(v) => RegOp::Read(spec.val(v)),
             // A read that failed or whose result is unknown constrains nothing.
             Outcome::Fail | Outcome::Info => return Ok(None),
         },
-        "write" => RegOp::Write(Val::from_json(input)),
+        "write" | "put" => RegOp::Write(spec.val(input)),
         "cas" => match input.as_array().map(Vec::as_slice) {
-            Some([old, new]) => RegOp::Cas(Val::from_json(old), Val::from_json(new)),
+            Some([old, new]) => RegOp::Cas(spec.val(old), spec.val(new)),
             _ => return Err(ModelError::value(Side::Invoke, format!("cas expects [old new], got {input}"))),
         },
         _ => match input {
@@ -73,6 +94,7 @@ fn step(state: &Val, op: &RegOp) -> Option<Val> {
         RegOp::Read(v) => (state == v).then(|| state.clone()),
         RegOp::Write(v) => Some(v.clone()),
         RegOp::Cas(old, new) => (state == old).then(|| new.clone()),
+        RegOp::Append(s) if s.is_empty() => matches!(state, Val::Null | Val::Str(_)).then(|| state.clone()),
         RegOp::Append(s) => match state {
             Val::Null => Some(Val::Str(s.clone())),
             Val::Str(cur) => Some(Val::Str(Arc::from(format!("{cur}{s}")))),
@@ -83,18 +105,21 @@ fn step(state: &Val, op: &RegOp) -> Option<Val> {
 }
 
 macro_rules! register_model {
-    ($ty:ty, $name:expr, $fs:expr, $keyed:expr) => {
+    ($ty:ty, $spec:expr) => {
         impl Model for $ty {
             type State = Val;
             type Op = RegOp;
+            fn name(&self) -> &str {
+                $spec.name
+            }
             fn keyed(&self) -> bool {
-                $keyed
+                $spec.keyed
             }
             fn init(&self) -> Val {
                 Val::Null
             }
             fn parse_op(&self, f: &str, input: &Value, outcome: Outcome<'_>) -> Result<Option<RegOp>, ModelError> {
-                parse($name, $fs, f, input, outcome)
+                parse(&$spec, f, input, outcome)
             }
             fn step(&self, state: &Val, op: &RegOp) -> Option<Val> {
                 step(state, op)
@@ -112,6 +137,6 @@ macro_rules! register_model {
     };
 }
 
-register_model!(Register, "register", REGISTER_FS, false);
-register_model!(CasRegister, "cas-register", CAS_FS, false);
-register_model!(Kv, "kv", KV_FS, true);
+register_model!(Register, REGISTER);
+register_model!(CasRegister, CAS_REGISTER);
+register_model!(Kv, KV);

@@ -51,6 +51,14 @@ pub fn parse_edn(file: &str, text: &str) -> Result<HistoryFile, InputError> {
     Ok(out)
 }
 
+/// Parse exactly one EDN form (e.g. the value column of a Jepsen log line) as JSON.
+pub(crate) fn parse_value(file: &str, text: &str) -> Result<Value, InputError> {
+    match <[Edn; 1]>::try_from(parse::parse_forms(file, text)?) {
+        Ok([only]) => Ok(only.to_json()),
+        Err(forms) => Err(InputError::at_line(file, 1, format!("expected one EDN value, got {} forms", forms.len()))),
+    }
+}
+
 /// Convert one op map; `Ok(None)` for ops of non-client processes such as `:nemesis`.
 fn event_from_edn(file: &str, op: &Edn, ordinal: u64) -> Result<Option<Event>, InputError> {
     let EdnKind::Map(kvs) = &op.untagged().kind else {

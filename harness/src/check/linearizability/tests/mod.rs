@@ -2,6 +2,7 @@
 mod bench;
 mod known;
 mod oracle;
+mod porcupine_names;
 mod robust;
 
 use serde_json::Value;
