@@ -4,7 +4,8 @@ mod common;
 use common::{explain, run_seed, sweep_seeds};
 use faultline::engine::EngineKind;
 
-const RAFT_CHECKS: [&str; 5] = ["linearizability", "election-safety", "state-machine-safety", "acked-writes", "liveness"];
+const RAFT_CHECKS: [&str; 5] =
+    ["linearizability", "election-safety", "state-machine-safety", "acked-writes", "liveness"];
 
 #[test]
 fn ten_seeds_of_the_raftrs_scenario_pass_on_madsim() {

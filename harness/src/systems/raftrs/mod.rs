@@ -8,9 +8,7 @@ mod host;
 pub use config::RaftRsSection;
 
 use crate::scenario::{ScenarioError, ScenarioSource};
-use crate::system::{
-    ClientCtx, HostCtx, LocalFuture, PlantedBug, Plugin, RecordedRun, Records, Role, System, Verdict,
-};
+use crate::system::{ClientCtx, HostCtx, LocalFuture, PlantedBug, Plugin, RecordedRun, Records, Role, System, Verdict};
 use crate::systems::relations::{self, RaftClient, RelationsRecord};
 use std::any::Any;
 use std::rc::Rc;
