@@ -93,3 +93,8 @@ fn ignoring_the_session_token_is_caught() {
 fn forgetting_the_applied_position_is_caught() {
     caught_within_100_seeds("logsync-forget-applied");
 }
+
+#[test]
+fn raftrs_send_persisted_before_sync_is_caught() {
+    caught_within_100_seeds("raftrs-send-persisted-before-sync");
+}

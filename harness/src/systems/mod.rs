@@ -3,11 +3,12 @@
 //! only through `system::Plugin` and `system::System`, from the one registration list below.
 pub mod crdt;
 pub mod logsync;
+pub mod raftrs;
 pub mod relations;
 
 use crate::system::Plugin;
 
 /// Every system, in host-numbering order (a system that builds on another comes after it).
 pub fn plugins() -> &'static [&'static dyn Plugin] {
-    &[&relations::RelationsPlugin, &crdt::CrdtPlugin, &logsync::LogSyncPlugin]
+    &[&relations::RelationsPlugin, &crdt::CrdtPlugin, &logsync::LogSyncPlugin, &raftrs::RaftRsPlugin]
 }

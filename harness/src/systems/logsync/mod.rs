@@ -77,7 +77,10 @@ impl System for LogSync {
             attempt_us: (l.read_wait_ms + 50) * 1000,
             op_timeout_us: self.op_timeout_ms * 1000,
         };
-        crate::workload::client_future(ctx, RaftClient { session: Some(session) })
+        let Some(relations) = ctx.world.with(|w| w.scenario.system::<Relations>().cloned()) else {
+            return Box::pin(async {});
+        };
+        crate::workload::client_future(ctx, RaftClient::of_relations(&relations, Some(session)))
     }
 
     fn check(&self, run: &RecordedRun<'_>) -> Verdict {

@@ -10,11 +10,17 @@ use crate::report::ReportSection;
 use crate::scenario::secs_to_us;
 use crate::system::{RecordedRun, Verdict};
 
-/// Judges a recorded run.
+/// Judges the relations service's part of a recorded run.
 pub fn check(run: &RecordedRun<'_>) -> Verdict {
-    let history: Vec<Event> = run.events_of(NAME).cloned().collect();
+    check_raft_system(run, NAME, run.records.get::<RelationsRecord>())
+}
+
+/// Judges any Raft cluster hosting the follow graph: the events `system` recorded and its
+/// record (None: nothing was recorded, which the checks then report).
+pub fn check_raft_system(run: &RecordedRun<'_>, system: &str, record: Option<&RelationsRecord>) -> Verdict {
+    let history: Vec<Event> = run.events_of(system).cloned().collect();
     let empty = RelationsRecord::default();
-    let record = run.records.get::<RelationsRecord>().unwrap_or(&empty);
+    let record = record.unwrap_or(&empty);
     let mut verdict = Verdict::default();
     let budget = Budget::steps(run.scenario.checks.linearizability_budget);
     let lin = linearizability::check_history(ModelKind::Follow, &history, budget);

@@ -3,10 +3,10 @@
 //! and record the outcome. With a LogSync
 //! session it is a LogSync client: writes go through Raft, reads to the read replicas.
 use super::op::{pick_operation, HistoryOp};
-use super::{Relations, RelationsRecord, NAME, VOTER};
+use super::{Relations, RelationsRecord, WorkloadConfig, NAME, VOTER};
 use crate::engine::Io;
 use crate::history::EventKind;
-use crate::system::ClientCtx;
+use crate::system::{ClientCtx, Records};
 use crate::systems::logsync::{self, LogSyncRecord, Session, SessionWrite};
 use crate::workload::{receive_until, ClientProgram, OpRecorder};
 use crate::world::wire::{self, Envelope, DATAGRAM_BYTES_MAX, PORT};
@@ -34,10 +34,29 @@ pub enum Outcome {
     Info,
 }
 
-/// A Raft client's program: plain, or with a LogSync session.
+/// A Raft client's program: plain, or with a LogSync session. It talks to the `VOTER` hosts
+/// of `system` (relations, or another Raft hosting the follow graph) and records under its name.
 pub struct RaftClient {
+    /// The system whose voters it talks to; its history events carry this name.
+    pub system: &'static str,
+    /// What the client does.
+    pub workload: WorkloadConfig,
+    /// Where the system keeps its acknowledged writes.
+    pub record: fn(&mut Records) -> &mut RelationsRecord,
     /// For a LogSync client: its session (reads go to the replicas).
     pub session: Option<Session>,
+}
+
+impl RaftClient {
+    /// A client of the relations service (with a LogSync session, a LogSync client).
+    pub fn of_relations(relations: &Relations, session: Option<Session>) -> Self {
+        RaftClient { system: NAME, workload: relations.workload.clone(), record: relations_record, session }
+    }
+}
+
+/// The relations service's record in the run's records.
+fn relations_record(records: &mut Records) -> &mut RelationsRecord {
+    records.get_mut()
 }
 
 /// A running client.
@@ -51,6 +70,8 @@ pub struct Client<'a, I: Io> {
     /// Its own randomness.
     pub rng: ChaCha8Rng,
     voters: Range<usize>,
+    system: &'static str,
+    record: fn(&mut Records) -> &mut RelationsRecord,
     leader_hint: Option<usize>,
     /// Receive buffer.
     pub buf: Vec<u8>,
@@ -69,13 +90,14 @@ impl ClientProgram for RaftClient {
         let Ok(socket) = I::bind(PORT).await else { return };
         let world = ctx.world;
         let (seed, scenario) = world.with(|w| (w.seed, w.scenario.clone()));
-        let Some(relations) = scenario.system::<Relations>() else { return };
         let mut client = Client::<I> {
             world: &world,
             index: ctx.index,
             socket,
             rng: ChaCha8Rng::seed_from_u64(seed ^ CLIENT_RNG_SALT ^ ctx.index as u64),
-            voters: scenario.topology().hosts(NAME, VOTER),
+            voters: scenario.topology().hosts(self.system, VOTER),
+            system: self.system,
+            record: self.record,
             leader_hint: None,
             buf: vec![0u8; DATAGRAM_BYTES_MAX],
             session: self.session,
@@ -84,7 +106,7 @@ impl ClientProgram for RaftClient {
         let clients = scenario.client_count() as u64;
         let mut process = ctx.index as u64;
         let mut seq = 0u64;
-        let w = &relations.workload;
+        let w = &self.workload;
         loop {
             let think_us = client.rng.random_range(0..=w.think_ms * 1000);
             I::sleep_until_us(I::now_us() + think_us).await;
@@ -103,14 +125,15 @@ impl ClientProgram for RaftClient {
 
 impl<I: Io> Client<'_, I> {
     /// Picks, runs and records one operation; true if its outcome is in doubt.
-    async fn one_operation(&mut self, w: &super::WorkloadConfig, process: u64, id: RequestId) -> bool {
+    async fn one_operation(&mut self, w: &WorkloadConfig, process: u64, id: RequestId) -> bool {
         let mut op = pick_operation(&mut self.rng, w, I::now_us());
         if let Some(session) = &self.session {
             op = session.reshape(op, &mut self.rng);
         }
         let h = HistoryOp::of(&op);
         let replica_read = self.session.is_some() && !op.is_write();
-        let (system, f) = if replica_read { (logsync::NAME, logsync::replica_function(h.f)) } else { (NAME, h.f) };
+        let (system, f) =
+            if replica_read { (logsync::NAME, logsync::replica_function(h.f)) } else { (self.system, h.f) };
         let recorder = OpRecorder { system, process, f, key: Some(h.key.clone()) };
         let invoke_us = I::now_us();
         self.world.with(|s| recorder.record(s, invoke_us, EventKind::Invoke, h.value.clone(), None));
@@ -125,7 +148,7 @@ impl<I: Io> Client<'_, I> {
         self.world.with(|s| match outcome {
             Outcome::Ok { value, node, index: at } => {
                 if op.is_write() {
-                    s.records.get_mut::<RelationsRecord>().acked_writes.push(id);
+                    (self.record)(&mut s.records).acked_writes.push(id);
                     if logsync_client {
                         let write = SessionWrite { client: self.index, complete_us: now, index: at };
                         s.records.get_mut::<LogSyncRecord>().writes.push(write);

@@ -145,10 +145,6 @@ pub fn validate(s: &Sections) -> Result<(), Invalid> {
         ("relations.election_timeout_min_ms", r.election_timeout_min_ms),
         ("relations.election_timeout_max_ms", r.election_timeout_max_ms),
         ("relations.heartbeat_ms", r.heartbeat_ms),
-        ("workload.think_ms", s.workload.think_ms),
-        ("workload.attempt_timeout_ms", s.workload.attempt_timeout_ms),
-        ("workload.op_timeout_ms", s.workload.op_timeout_ms),
-        ("workload.key_period_ms", s.workload.key_period_ms),
     ] {
         require_ms(ms, field)?;
     }
@@ -166,14 +162,27 @@ pub fn validate(s: &Sections) -> Result<(), Invalid> {
     require(r.max_clock_drift_ppm < 500_000, "relations.max_clock_drift_ppm", "must be < 500000")?;
     require(r.snapshot_threshold > 0, "relations.snapshot_threshold", "must be > 0")?;
     require(r.max_entries_per_append > 0, "relations.max_entries_per_append", "must be > 0")?;
-    let w = &s.workload;
-    require((1..=64).contains(&w.clients), "workload.clients", "must be 1..=64")?;
-    require((2..=1000).contains(&w.users), "workload.users", "must be 2..=1000")?;
-    require(w.attempt_timeout_ms > 0, "workload.attempt_timeout_ms", "must be > 0")?;
-    require(w.op_timeout_ms >= w.attempt_timeout_ms, "workload.op_timeout_ms", "must be >= attempt_timeout_ms")?;
+    validate_workload(&s.workload, "workload")
+}
+
+/// Checks a Raft client workload read from section `section` (e.g. `workload`).
+pub fn validate_workload(w: &WorkloadConfig, section: &str) -> Result<(), Invalid> {
+    let field = |name: &str| format!("{section}.{name}");
+    for (name, ms) in [
+        ("think_ms", w.think_ms),
+        ("attempt_timeout_ms", w.attempt_timeout_ms),
+        ("op_timeout_ms", w.op_timeout_ms),
+        ("key_period_ms", w.key_period_ms),
+    ] {
+        require_ms(ms, &field(name))?;
+    }
+    require((1..=64).contains(&w.clients), &field("clients"), "must be 1..=64")?;
+    require((2..=1000).contains(&w.users), &field("users"), "must be 2..=1000")?;
+    require(w.attempt_timeout_ms > 0, &field("attempt_timeout_ms"), "must be > 0")?;
+    require(w.op_timeout_ms >= w.attempt_timeout_ms, &field("op_timeout_ms"), "must be >= attempt_timeout_ms")?;
     let m = &w.mix;
     let total =
         [m.follow, m.unfollow, m.is_following, m.followers, m.counts].iter().try_fold(0u32, |a, &b| a.checked_add(b));
-    require(total.is_some_and(|t| t > 0), "workload.mix", "weights must add up to 1..=4294967295")?;
+    require(total.is_some_and(|t| t > 0), &field("mix"), "weights must add up to 1..=4294967295")?;
     Ok(())
 }

@@ -9,6 +9,7 @@ mod host;
 mod op;
 mod record;
 
+pub use checks::check_raft_system;
 pub use client::{Client, Outcome, RaftClient};
 pub use config::{RelationsConfig, WorkloadConfig, WorkloadMix};
 pub use op::{pick_operation, HistoryOp};
@@ -60,7 +61,7 @@ impl System for Relations {
     }
 
     fn client(&self, ctx: ClientCtx) -> LocalFuture {
-        crate::workload::client_future(ctx, RaftClient { session: None })
+        crate::workload::client_future(ctx, RaftClient::of_relations(self, None))
     }
 
     fn check(&self, run: &RecordedRun<'_>) -> Verdict {

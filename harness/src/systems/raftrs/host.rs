@@ -1,0 +1,67 @@
+//! A raft-rs voter as the host loop drives it: the same outputs and observations as a
+//! relations voter, into raft-rs's own record; a leader publishes itself as the leader hint.
+use super::{bugs, RaftRs, RaftRsRecord, NAME, VOTER};
+use crate::world::{wire, Boot, Hosted, Routed, SharedDisk, World, WorldState};
+use faultline_systems::raft::Role;
+use faultline_systems::raftrs::{RaftRsError, RaftRsNode};
+use faultline_systems::relations::{Output, Request};
+use faultline_systems::storage::StorageError;
+use faultline_systems::time::Time;
+
+/// Boots voter `index` from its disk; its peers are the scenario's raft-rs voters.
+pub fn boot(
+    system: &RaftRs,
+    world: &World,
+    index: usize,
+    boot: Boot,
+    now: Time,
+) -> Result<RaftRsNode<SharedDisk>, StorageError> {
+    let id = index as u64 + 1;
+    let (config, disk) = world.with(|w| {
+        let voters = w.scenario.topology().hosts(NAME, VOTER).map(|h| h as u64 + 1).collect();
+        let config = system.section.node_config(id, voters, boot.rng_seed(index), bugs::switches(&w.bugs));
+        w.records.get_mut::<RaftRsRecord>().0.raft.restarted(id, crate::engine::sim_now_us().unwrap_or(0));
+        (config, w.nodes[index].disk.clone())
+    });
+    RaftRsNode::new(config, disk, now).map_err(|e| match e {
+        RaftRsError::Storage(e) => e,
+        // Validated when the scenario loaded; should raft-rs still refuse, the node fail-stops saying why.
+        RaftRsError::Config(e) => StorageError(e.to_string()),
+    })
+}
+
+impl Hosted for RaftRsNode<SharedDisk> {
+    fn handle_client(&mut self, now: Time, client: u64, bytes: &[u8]) -> Result<(), StorageError> {
+        match wire::decode::<Request>(bytes) {
+            Ok(request) => self.handle_request(now, client, request),
+            Err(_) => Ok(()),
+        }
+    }
+
+    fn next_output(&mut self, w: &mut WorldState, index: usize, now_us: u64) -> Option<Routed> {
+        loop {
+            match self.poll_output()? {
+                Output::Send { to, bytes } => return Some(Routed::Peer { to, bytes }),
+                Output::Reply { client, request, reply } => match Routed::reply(client, request, &reply) {
+                    Ok(routed) => return Some(routed),
+                    Err(_) => w.stats.encode_errors += 1,
+                },
+                Output::Applied(entry) => {
+                    w.records.get_mut::<RaftRsRecord>().0.raft.applied(now_us, index as u64 + 1, &entry);
+                }
+            }
+        }
+    }
+
+    fn observe(&mut self, w: &mut WorldState, index: usize, now_us: u64) {
+        let o = RaftRsNode::observe(self);
+        if o.role == Role::Leader {
+            w.leader_hint.publish(o.term, index);
+        }
+        w.records.get_mut::<RaftRsRecord>().0.raft.observe(now_us, &o);
+    }
+
+    fn disk(&self) -> &SharedDisk {
+        self.storage()
+    }
+}

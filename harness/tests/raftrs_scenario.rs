@@ -1,0 +1,34 @@
+//! tikv's raft-rs hosted as a system: the raft-rs scenario passes the relations checks under
+//! every fault kind on both engines, and replays exactly.
+mod common;
+use common::{explain, run_seed, sweep_seeds};
+use faultline::engine::EngineKind;
+
+const RAFT_CHECKS: [&str; 5] =
+    ["linearizability", "election-safety", "state-machine-safety", "acked-writes", "liveness"];
+
+#[test]
+fn ten_seeds_of_the_raftrs_scenario_pass_on_madsim() {
+    let results = sweep_seeds("raft-rs", 0..10, EngineKind::Madsim, &[], false);
+    assert_eq!(results.len(), 10);
+    for r in &results {
+        assert!(r.passed(), "{}", explain(r));
+        assert!(r.faults > 0, "seed {}: no faults", r.seed);
+        assert!(r.ops > 100, "seed {}: only {} operations", r.seed, r.ops);
+        let names: Vec<&str> = r.checks.iter().map(|c| c.name.as_str()).collect();
+        for expected in RAFT_CHECKS {
+            assert!(names.contains(&expected), "seed {}: no {expected} check in {names:?}", r.seed);
+        }
+    }
+}
+
+#[test]
+fn a_raftrs_seed_passes_on_turmoil_and_replays_exactly() {
+    for engine in [EngineKind::Turmoil, EngineKind::Madsim] {
+        let a = run_seed("raft-rs", 3, engine, &[]);
+        assert!(a.passed(), "{}: {}", engine.name(), explain(&a));
+        let b = run_seed("raft-rs", 3, engine, &[]);
+        assert_eq!(a.trace_hash, b.trace_hash, "{}: same seed, different trace", engine.name());
+        assert_eq!(a.ops, b.ops);
+    }
+}
