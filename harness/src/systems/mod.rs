@@ -2,6 +2,7 @@
 //! clients, records, checks, report sections and planted bugs. The harness core reaches them
 //! only through `system::Plugin` and `system::System`, from the one registration list below.
 pub mod crdt;
+pub mod ingest;
 pub mod logsync;
 pub mod relations;
 
@@ -9,5 +10,5 @@ use crate::system::Plugin;
 
 /// Every system, in host-numbering order (a system that builds on another comes after it).
 pub fn plugins() -> &'static [&'static dyn Plugin] {
-    &[&relations::RelationsPlugin, &crdt::CrdtPlugin, &logsync::LogSyncPlugin]
+    &[&relations::RelationsPlugin, &crdt::CrdtPlugin, &logsync::LogSyncPlugin, &ingest::IngestPlugin]
 }
