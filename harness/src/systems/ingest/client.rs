@@ -92,7 +92,12 @@ impl<I: Io> State<I> {
             None => (now_ms.max(1), rng.random_range(0..types)),
         };
         self.last.insert(device_id, (event_ts_ms, ty));
-        BehaviourEvent { device_id, event_ts_ms, event_type: EVENT_TYPES[ty].to_string(), payload: vec![device_id as u8] }
+        BehaviourEvent {
+            device_id,
+            event_ts_ms,
+            event_type: EVENT_TYPES[ty].to_string(),
+            payload: vec![device_id as u8],
+        }
     }
 
     /// The collector a device always uses.

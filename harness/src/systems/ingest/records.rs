@@ -2,8 +2,7 @@
 //! plain-data records the queue checks judge. Times are simulated time (µs) when the host loop
 //! observed them, not the nodes' skewed local clocks, so stages on different nodes compare.
 use crate::check::queue::records::{
-    CollectorDisk, Consumption, DiskEntry, EventRecord, IngestRecords, LogPosition, SinkCount, SinkWrite,
-    SinkWriteKind,
+    CollectorDisk, Consumption, DiskEntry, EventRecord, IngestRecords, LogPosition, SinkCount, SinkWrite, SinkWriteKind,
 };
 use crate::check::raft_safety::RaftObserver;
 use faultline_systems::ingest::{IngestObservation, TraceId};
@@ -110,7 +109,10 @@ pub fn to_records(r: &IngestRecord, bounds: Bounds) -> IngestRecords {
         sink_writes,
         disk: disks
             .into_iter()
-            .map(|(c, entries)| CollectorDisk { collector: crate::history::node_name((c as usize).saturating_sub(1)), entries })
+            .map(|(c, entries)| CollectorDisk {
+                collector: crate::history::node_name((c as usize).saturating_sub(1)),
+                entries,
+            })
             .collect(),
         deadline: Time::from_micros(bounds.deadline_us),
         heal: bounds.heal_us.map(Time::from_micros),
