@@ -97,4 +97,27 @@ fn forgetting_the_applied_position_is_caught() {
 #[test]
 fn raftrs_send_persisted_before_sync_is_caught() {
     caught_within_100_seeds("raftrs-send-persisted-before-sync");
+
+fn ingest_ack_before_wal_sync_is_caught() {
+    caught_within_100_seeds("ingest-ack-before-wal-sync");
+}
+
+#[test]
+fn ingest_offset_commit_separate_is_caught() {
+    caught_within_100_seeds("ingest-offset-commit-separate");
+}
+
+#[test]
+fn ingest_sink_no_fencing_is_caught() {
+    caught_within_100_seeds("ingest-sink-no-fencing");
+}
+
+#[test]
+fn ingest_dedupe_without_event_type_is_caught() {
+    caught_within_100_seeds("ingest-dedupe-without-event-type");
+}
+
+#[test]
+fn ingest_ship_retry_without_sequence_is_caught() {
+    caught_within_100_seeds("ingest-ship-retry-without-sequence");
 }

@@ -2,6 +2,7 @@
 //! clients, records, checks, report sections and planted bugs. The harness core reaches them
 //! only through `system::Plugin` and `system::System`, from the one registration list below.
 pub mod crdt;
+pub mod ingest;
 pub mod logsync;
 pub mod raftrs;
 pub mod relations;
@@ -10,5 +11,5 @@ use crate::system::Plugin;
 
 /// Every system, in host-numbering order (a system that builds on another comes after it).
 pub fn plugins() -> &'static [&'static dyn Plugin] {
-    &[&relations::RelationsPlugin, &crdt::CrdtPlugin, &logsync::LogSyncPlugin, &raftrs::RaftRsPlugin]
+    &[&relations::RelationsPlugin, &crdt::CrdtPlugin, &logsync::LogSyncPlugin, &ingest::IngestPlugin, &raftrs::RaftRsPlugin]
 }

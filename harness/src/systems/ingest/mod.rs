@@ -1,0 +1,165 @@
+//! Behaviour-event ingestion as a system under test: collectors, brokers (one Raft group per
+//! partition plus a lease coordinator), leased consumers and a fenced sink; clients that send
+//! events until the heal; and the exactly-once ledger, ack-durability, fencing, order and
+//! per-group Raft safety checks over what every node observed.
+pub mod bugs;
+mod client;
+mod config;
+mod host;
+mod records;
+mod report;
+
+pub use config::IngestConfig;
+pub use records::{to_records, Bounds, IngestRecord};
+
+use crate::check::queue::{ack_durable, fencing, ledger, order};
+use crate::check::CheckResult;
+use crate::report::ReportSection;
+use crate::scenario::{ScenarioError, ScenarioSource};
+use crate::system::{ClientCtx, HostCtx, LocalFuture, PlantedBug, Plugin, RecordedRun, Role, System, Verdict};
+use std::any::Any;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// The system's name.
+pub const NAME: &str = "ingest";
+/// Role: collectors.
+pub const COLLECTOR: &str = "collector";
+/// Role: brokers.
+pub const BROKER: &str = "broker";
+/// Role: consumers.
+pub const CONSUMER: &str = "consumer";
+/// Role: the sink.
+pub const SINK: &str = "sink";
+
+/// Ingestion as a scenario configures it.
+#[derive(Clone, Debug)]
+pub struct Ingest {
+    /// `[ingest]`.
+    pub config: IngestConfig,
+}
+
+impl System for Ingest {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn roles(&self) -> Vec<Role> {
+        let c = &self.config;
+        vec![
+            Role { name: COLLECTOR, hosts: c.collectors },
+            Role { name: BROKER, hosts: c.brokers },
+            Role { name: CONSUMER, hosts: c.consumers },
+            Role { name: SINK, hosts: 1 },
+        ]
+    }
+
+    fn clients(&self) -> usize {
+        self.config.clients
+    }
+
+    fn drain_us(&self) -> u64 {
+        (self.config.op_timeout_ms + 100) * 1000
+    }
+
+    fn host(&self, ctx: HostCtx) -> LocalFuture {
+        let system = self.clone();
+        crate::world::host_future(
+            ctx,
+            Rc::new(move |world, index, boot, now| host::boot(&system, world, index, boot, now)),
+        )
+    }
+
+    fn client(&self, ctx: ClientCtx) -> LocalFuture {
+        crate::workload::client_future(ctx, client::IngestClient)
+    }
+
+    fn check(&self, run: &RecordedRun<'_>) -> Verdict {
+        let empty = IngestRecord::default();
+        let record = run.records.get::<IngestRecord>().unwrap_or(&empty);
+        let bounds = Bounds {
+            deadline_us: run.scenario.end_us(),
+            heal_us: if run.died { None } else { Some(run.last_heal_us.unwrap_or(0)) },
+            liveness_ms_max: self.config.liveness_ms_max,
+        };
+        let records = to_records(record, bounds);
+        let mut verdict = Verdict::default();
+        verdict.checks.push(ledger::check_exactly_once(&records));
+        verdict.checks.push(ack_durable::check_ack_durable(&records));
+        verdict.checks.push(fencing::check_fencing(&records));
+        verdict.checks.push(order::check_order(&records));
+        verdict.checks.extend(raft_checks(record));
+        let counts = ledger::ledger(&records);
+        let latency = order::ack_to_sink_latency(&records);
+        let c = &counts.counts;
+        let sum = |m: &crate::check::queue::counts::Multiset<String>| m.values().sum::<u64>();
+        verdict.results.push((
+            NAME.into(),
+            serde_json::json!({
+                "sent": c.attempt_count,
+                "acknowledged": c.acknowledged_count,
+                "counted": c.ok_count,
+                "lost": sum(&c.lost),
+                "duplicated": sum(&c.duplicated),
+                "unexpected": sum(&c.unexpected),
+                "recovered": sum(&c.recovered),
+                "unseen": sum(&counts.unseen),
+                "ack_to_sink_ms": {
+                    "events": latency.events, "p50": latency.p50_ms, "p95": latency.p95_ms,
+                    "p99": latency.p99_ms, "max": latency.max_ms,
+                },
+            }),
+        ));
+        verdict.sections.push(ReportSection::html("Ingestion ledger", report::ledger_html(&counts, &latency)));
+        verdict
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// Raft safety of every group, named per group; a run with no group samples says so.
+fn raft_checks(record: &IngestRecord) -> Vec<CheckResult> {
+    if record.raft.is_empty() {
+        return vec![CheckResult::pass("ingest-raft", "nothing to judge: no broker was ever observed")];
+    }
+    let mut out = Vec::new();
+    for (group, observer) in &record.raft {
+        for mut r in observer.result() {
+            r.name = format!("ingest-raft-g{group}-{}", r.name);
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// The registry entry: `[ingest]`; runs when `ingest.collectors > 0`.
+pub struct IngestPlugin;
+
+impl Plugin for IngestPlugin {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn sections(&self) -> &'static [&'static str] {
+        &["ingest"]
+    }
+
+    fn configure(
+        &self,
+        source: &ScenarioSource<'_>,
+        _before: &[Arc<dyn System>],
+    ) -> Result<Option<Arc<dyn System>>, ScenarioError> {
+        let s: config::Sections = source.parse()?;
+        if s.ingest.collectors == 0 {
+            return Ok(None);
+        }
+        config::validate(&s.ingest).map_err(|e| source.invalid(e))?;
+        Ok(Some(Arc::new(Ingest { config: s.ingest })))
+    }
+
+    fn bugs(&self) -> Vec<PlantedBug> {
+        bugs::BUGS.iter().map(|b| b.planted).collect()
+    }
+}
