@@ -203,17 +203,24 @@ pub fn check_history_file(model: ModelKind, history: &HistoryFile, budget: Budge
     check_source(model, &src, budget)
 }
 
+/// Check an in-memory history against any [`Model`], a user's own included; `name` is the
+/// model's name in the verdict and in error messages.
+pub fn check_with<M: Model>(model: &M, name: &str, history: &History, budget: Budget) -> LinearizabilityResult {
+    run(model, name, &Source { file: "<history>", events: history, lines: None }, budget)
+}
+
 fn check_source(model: ModelKind, src: &Source<'_>, budget: Budget) -> LinearizabilityResult {
+    let name = model.name();
     match model {
-        ModelKind::Register => run(&Register, model, src, budget),
-        ModelKind::CasRegister => run(&CasRegister, model, src, budget),
-        ModelKind::Kv => run(&Kv, model, src, budget),
-        ModelKind::Follow => run(&Follow, model, src, budget),
+        ModelKind::Register => run(&Register, name, src, budget),
+        ModelKind::CasRegister => run(&CasRegister, name, src, budget),
+        ModelKind::Kv => run(&Kv, name, src, budget),
+        ModelKind::Follow => run(&Follow, name, src, budget),
     }
 }
 
-fn run<M: Model>(model: &M, kind: ModelKind, src: &Source<'_>, budget: Budget) -> LinearizabilityResult {
-    let parts = match prepare(model, kind.name(), src) {
+fn run<M: Model>(model: &M, name: &str, src: &Source<'_>, budget: Budget) -> LinearizabilityResult {
+    let parts = match prepare(model, name, src) {
         Ok(p) => p,
         Err(e) => return LinearizabilityResult::InvalidInput(e),
     };
@@ -227,7 +234,7 @@ fn run<M: Model>(model: &M, kind: ModelKind, src: &Source<'_>, budget: Budget) -
             SearchResult::Linearizable => {}
             SearchResult::NotLinearizable { deepest, stuck } => {
                 let shrunk = window::shrink(model, part, budget.max_steps_per_key, (deepest, stuck));
-                return LinearizabilityResult::NotLinearizable(build_window(model, kind, src, part, &shrunk));
+                return LinearizabilityResult::NotLinearizable(build_window(model, name, src, part, &shrunk));
             }
             SearchResult::Exhausted { steps, best_depth } => {
                 // Keep going: a later key may still be shown non-linearizable, which is definite.
@@ -249,7 +256,7 @@ fn run<M: Model>(model: &M, kind: ModelKind, src: &Source<'_>, budget: Budget) -
 
 fn build_window<M: Model>(
     model: &M,
-    kind: ModelKind,
+    name: &str,
     src: &Source<'_>,
     part: &Partition<M::Op>,
     shrunk: &window::Shrunk<M::State>,
@@ -279,7 +286,7 @@ fn build_window<M: Model>(
         })
         .collect();
     FailingWindow {
-        model: kind.name().to_string(),
+        model: name.to_string(),
         key: part.key.clone(),
         start_states: shrunk.start_states.iter().map(|s| model.state_json(s)).collect(),
         ops,
