@@ -63,7 +63,14 @@ impl Simulation {
     /// A run of `scenario` at seed 0 on the scenario's engine, with no bugs beyond its own.
     pub fn new(scenario: Scenario) -> Self {
         let label = scenario.name.clone();
-        Simulation { scenario: Arc::new(scenario), label, seed: 0, engine: None, bugs: Vec::new(), known_bugs: Vec::new() }
+        Simulation {
+            scenario: Arc::new(scenario),
+            label,
+            seed: 0,
+            engine: None,
+            bugs: Vec::new(),
+            known_bugs: Vec::new(),
+        }
     }
 
     /// Loads scenario TOML configured by `plugins` (whose planted bugs `bug` then accepts);
