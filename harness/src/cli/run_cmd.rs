@@ -1,5 +1,4 @@
 use super::{prepare, BadInput, RunArgs};
-use crate::report::{self, ReportInput};
 use crate::run::{run as run_once, RunOutcome, RunRequest};
 use std::path::{Path, PathBuf};
 
@@ -37,24 +36,5 @@ pub(super) fn print_outcome(outcome: &RunOutcome) {
 
 /// Writes results.json and the full report into `dir`.
 pub(super) fn write_run_report(dir: &Path, outcome: &RunOutcome) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let json = serde_json::to_string_pretty(&outcome.results).map_err(std::io::Error::other)?;
-    crate::atomic_file::write(&dir.join("results.json"), json.as_bytes())?;
-    let r = &outcome.results;
-    let title = format!("{} seed {} ({})", r.scenario, r.seed, r.engine);
-    report::write_report(
-        dir,
-        &ReportInput {
-            title: &title,
-            verdict_ok: r.passed(),
-            checks: &r.checks,
-            history: &outcome.history,
-            faults: &outcome.faults,
-            sim_end_us: (r.sim_seconds * 1e6) as u64,
-            repro: &r.repro,
-            results_json: &json,
-            sections: &outcome.sections,
-        },
-    )?;
-    Ok(())
+    outcome.report_to(dir)
 }

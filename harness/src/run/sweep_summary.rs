@@ -74,7 +74,11 @@ impl SeedSummary {
             ops: r.ops,
             faults: r.faults,
             convergence_seconds: r.extra_f64("convergence_seconds"),
-            staleness_ms_p99: r.extras.get("staleness").and_then(|s| s.get("ms_p99")).and_then(serde_json::Value::as_f64),
+            staleness_ms_p99: r
+                .extras
+                .get("staleness")
+                .and_then(|s| s.get("ms_p99"))
+                .and_then(serde_json::Value::as_f64),
             latency: r.latency.clone(),
         }
     }

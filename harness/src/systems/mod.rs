@@ -11,5 +11,11 @@ use crate::system::Plugin;
 
 /// Every system, in host-numbering order (a system that builds on another comes after it).
 pub fn plugins() -> &'static [&'static dyn Plugin] {
-    &[&relations::RelationsPlugin, &crdt::CrdtPlugin, &logsync::LogSyncPlugin, &ingest::IngestPlugin, &raftrs::RaftRsPlugin]
+    &[
+        &relations::RelationsPlugin,
+        &crdt::CrdtPlugin,
+        &logsync::LogSyncPlugin,
+        &ingest::IngestPlugin,
+        &raftrs::RaftRsPlugin,
+    ]
 }

@@ -212,6 +212,11 @@ pub fn check_with_model<M: Model>(model: &M, history: &HistoryFile, budget: Budg
     run(model, &file_source(history), budget)
 }
 
+/// Check an in-memory history against any [`Model`], a user's own included.
+pub fn check_with<M: Model>(model: &M, history: &History, budget: Budget) -> LinearizabilityResult {
+    run(model, &Source { file: "history", events: history, lines: None }, budget)
+}
+
 fn file_source(history: &HistoryFile) -> Source<'_> {
     Source { file: &history.file, events: &history.events, lines: Some(&history.lines) }
 }

@@ -24,7 +24,17 @@ mod tests {
     use serde_json::json;
 
     fn ev(index: u64, process: u64, f: &str, value: serde_json::Value) -> Event {
-        Event { index, time_us: index, process, kind: EventKind::Ok, f: f.into(), key: None, value, node: None, system: None }
+        Event {
+            index,
+            time_us: index,
+            process,
+            kind: EventKind::Ok,
+            f: f.into(),
+            key: None,
+            value,
+            node: None,
+            system: None,
+        }
     }
 
     #[test]
