@@ -97,7 +97,9 @@ fn forgetting_the_applied_position_is_caught() {
 #[test]
 fn raftrs_send_persisted_before_sync_is_caught() {
     caught_within_100_seeds("raftrs-send-persisted-before-sync");
+}
 
+#[test]
 fn ingest_ack_before_wal_sync_is_caught() {
     caught_within_100_seeds("ingest-ack-before-wal-sync");
 }
