@@ -12,7 +12,8 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ("nemesis", &["check", "report", "systems"]),
     ("check", &["report", "world", "workload", "nemesis", "engine", "systems", "run"]),
     ("history", &["check", "report", "world", "workload", "nemesis", "engine", "systems", "run"]),
-    ("report", &["world", "workload", "nemesis", "engine", "systems", "run"]),
+    // report/ reads what a run produced (results, sweep summaries), never the world.
+    ("report", &["world", "workload", "nemesis", "engine", "systems"]),
     ("run", &["systems"]),
     ("scenario", &["check", "report", "world", "workload", "nemesis", "run"]),
     ("system", &["systems", "run", "nemesis", "workload"]),
