@@ -45,23 +45,23 @@ enum Core {
     Exhausted { best_depth: usize },
 }
 
-/// Is there an order of `items`, starting from `init`? At most `max_steps` loop iterations;
+/// Is there an order of `items`, starting from `init`? At most `steps_max` loop iterations;
 /// also returns the number of steps taken.
 pub(crate) fn search_counted<M: Model>(
     model: &M,
     items: &[Item<'_, M::Op>],
     init: M::State,
-    max_steps: u64,
+    steps_max: u64,
 ) -> (SearchResult, u64) {
-    let (core, steps) = core(model, items, init, max_steps, |_| true);
-    (verdict_of(core, max_steps), steps)
+    let (core, steps) = core(model, items, init, steps_max, |_| true);
+    (verdict_of(core, steps_max), steps)
 }
 
-fn verdict_of(core: Core, max_steps: u64) -> SearchResult {
+fn verdict_of(core: Core, steps_max: u64) -> SearchResult {
     match core {
         Core::Stopped => SearchResult::Linearizable,
         Core::Done { deepest, stuck } => SearchResult::NotLinearizable { deepest, stuck },
-        Core::Exhausted { best_depth } => SearchResult::Exhausted { steps: max_steps, best_depth },
+        Core::Exhausted { best_depth } => SearchResult::Exhausted { steps: steps_max, best_depth },
     }
 }
 
@@ -72,11 +72,11 @@ pub(crate) fn final_states<M: Model>(
     model: &M,
     items: &[Item<'_, M::Op>],
     init: M::State,
-    max_steps: u64,
+    steps_max: u64,
 ) -> (Option<Vec<M::State>>, u64) {
     let mut seen: HashSet<M::State, FxBuild> = HashSet::default();
     let mut out = Vec::new();
-    let (r, used) = core(model, items, init, max_steps, |s| {
+    let (r, used) = core(model, items, init, steps_max, |s| {
         if seen.insert(s.clone()) {
             out.push(s.clone());
         }
@@ -180,10 +180,10 @@ fn core<M: Model>(
     model: &M,
     items: &[Item<'_, M::Op>],
     init: M::State,
-    max_steps: u64,
+    steps_max: u64,
     mut on_complete: impl FnMut(&M::State) -> bool,
 ) -> (Core, u64) {
-    let mut search = Resumable::new(items, init, max_steps);
+    let mut search = Resumable::new(items, init, steps_max);
     loop {
         if let Some(core) = search.resume(model, u64::MAX, &mut on_complete) {
             return (core, search.steps);
@@ -199,17 +199,17 @@ pub(crate) struct Resumable<'i, 'o, M: Model> {
     walk: Walk<M::State>,
     node: super::links::Node,
     steps: u64,
-    max_steps: u64,
+    steps_max: u64,
 }
 
 impl<'i, 'o, M: Model> Resumable<'i, 'o, M> {
-    /// A search of `items` from `init`, of at most `max_steps` steps in all.
-    pub(crate) fn new(items: &'i [Item<'o, M::Op>], init: M::State, max_steps: u64) -> Self {
+    /// A search of `items` from `init`, of at most `steps_max` steps in all.
+    pub(crate) fn new(items: &'i [Item<'o, M::Op>], init: M::State, steps_max: u64) -> Self {
         let walk = Walk::new(items, init);
         let node = walk.links.first();
         // The memo holds at most one entry per step; keep its ids within u32.
-        let max_steps = max_steps.min(u64::from(u32::MAX - 1));
-        Resumable { items, walk, node, steps: 0, max_steps }
+        let steps_max = steps_max.min(u64::from(u32::MAX - 1));
+        Resumable { items, walk, node, steps: 0, steps_max }
     }
 
     /// Steps taken so far.
@@ -219,7 +219,7 @@ impl<'i, 'o, M: Model> Resumable<'i, 'o, M> {
 
     /// Run the verdict search for up to `slice` more steps; its result once it has ended.
     pub(crate) fn verdict(&mut self, model: &M, slice: u64) -> Option<SearchResult> {
-        self.resume(model, slice, &mut |_| true).map(|core| verdict_of(core, self.max_steps))
+        self.resume(model, slice, &mut |_| true).map(|core| verdict_of(core, self.steps_max))
     }
 
     /// Run up to `slice` more steps; how the search ended, once it has.
@@ -231,8 +231,8 @@ impl<'i, 'o, M: Model> Resumable<'i, 'o, M> {
                 return None;
             }
             self.steps += 1;
-            if self.steps > self.max_steps {
-                self.steps = self.max_steps;
+            if self.steps > self.steps_max {
+                self.steps = self.steps_max;
                 return Some(Core::Exhausted { best_depth: walk.best.as_ref().map_or(0, |b| b.0.len()) });
             }
             let complete = walk.mandatory_done == walk.mandatory_total;

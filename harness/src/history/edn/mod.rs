@@ -64,83 +64,107 @@ fn event_from_edn(file: &str, op: &Edn, ordinal: u64) -> Result<Option<Event>, I
     let EdnKind::Map(kvs) = &op.untagged().kind else {
         return Err(InputError::at_line(file, op.line, format!("expected an op map {{...}}, got {}", op.describe())));
     };
-    // Last binding wins for duplicate keys, as in Clojure's reader for array maps.
-    let get = |name: &str| -> Option<&Edn> {
-        kvs.iter().rev().find(|(k, _)| matches!(&k.untagged().kind, EdnKind::Keyword(n) if n == name)).map(|(_, v)| v)
-    };
-    let field_err = |field: &str, v: &Edn, msg: String| InputError::at_field(file, v.line, field, msg);
-    let missing = |field: &str| InputError::at_field(file, op.line, field, "missing");
-
-    let process_v = get("process").ok_or_else(|| missing(":process"))?;
-    let process = match &process_v.untagged().kind {
-        EdnKind::Int(i) => u64::try_from(*i)
-            .map_err(|_| field_err(":process", process_v, format!("expected a non-negative integer, got {i}")))?,
-        EdnKind::Keyword(_) => return Ok(None),
-        _ => {
-            return Err(field_err(
-                ":process",
-                process_v,
-                format!(
-                    "expected an integer (or a keyword such as :nemesis, which is skipped), got {}",
-                    process_v.describe()
-                ),
-            ))
-        }
-    };
-    let type_v = get("type").ok_or_else(|| missing(":type"))?;
-    let kind = match &type_v.untagged().kind {
-        EdnKind::Keyword(k) => match k.as_str() {
-            "invoke" => Some(EventKind::Invoke),
-            "ok" => Some(EventKind::Ok),
-            "fail" => Some(EventKind::Fail),
-            "info" => Some(EventKind::Info),
-            _ => None,
-        },
-        _ => None,
-    }
-    .ok_or_else(|| {
-        field_err(":type", type_v, format!("expected :invoke, :ok, :fail or :info, got {}", type_v.describe()))
-    })?;
-    let f_v = get("f").ok_or_else(|| missing(":f"))?;
-    let f = match &f_v.untagged().kind {
-        EdnKind::Keyword(s) | EdnKind::Str(s) | EdnKind::Symbol(s) => s.clone(),
-        _ => return Err(field_err(":f", f_v, format!("expected a keyword, got {}", f_v.describe()))),
-    };
-    let nonneg = |field: &str, v: &Edn| -> Result<u128, InputError> {
-        match &v.untagged().kind {
-            EdnKind::Int(i) if *i >= 0 => Ok(*i as u128),
-            _ => Err(field_err(field, v, format!("expected a non-negative integer, got {}", v.describe()))),
-        }
-    };
-    let time_us = match get("time") {
+    let m = OpMap { file, op, kvs };
+    let Some(process) = m.process()? else { return Ok(None) };
+    let kind = m.kind()?;
+    let f = m.f()?;
+    let time_us = match m.get("time") {
         None => 0,
         Some(v) if v.kind == EdnKind::Nil => 0,
         // Jepsen times are nanoseconds since the test began; we keep microseconds.
-        Some(v) => {
-            u64::try_from(nonneg(":time", v)? / 1000).map_err(|_| field_err(":time", v, "time is too large".into()))?
-        }
+        Some(v) => u64::try_from(m.nonneg(":time", v)? / 1000).map_err(|_| m.err(":time", v, "time is too large"))?,
     };
-    let index = match get("index") {
+    let index = match m.get("index") {
         None => ordinal,
         Some(v) if v.kind == EdnKind::Nil => ordinal,
-        Some(v) => {
-            u64::try_from(nonneg(":index", v)?).map_err(|_| field_err(":index", v, "index is too large".into()))?
-        }
+        Some(v) => u64::try_from(m.nonneg(":index", v)?).map_err(|_| m.err(":index", v, "index is too large"))?,
     };
-    let key = match get("key").map(Edn::to_json) {
+    let key = match m.get("key").map(Edn::to_json) {
         None | Some(Value::Null) => None,
         Some(k) => Some(k),
     };
-    let value = get("value").map(Edn::to_json).unwrap_or(Value::Null);
-    let node = match get("node") {
-        None => None,
-        Some(v) => match &v.untagged().kind {
-            EdnKind::Nil => None,
-            EdnKind::Str(s) | EdnKind::Keyword(s) | EdnKind::Symbol(s) => Some(s.clone()),
-            _ => return Err(field_err(":node", v, format!("expected a string, got {}", v.describe()))),
-        },
-    };
+    let value = m.get("value").map(Edn::to_json).unwrap_or(Value::Null);
+    let node = m.node()?;
     Ok(Some(Event { index, time_us, process, kind, f, key, value, node, system: None }))
+}
+
+/// One op map being read, with the file for error messages.
+struct OpMap<'a> {
+    file: &'a str,
+    op: &'a Edn,
+    kvs: &'a [(Edn, Edn)],
+}
+
+impl<'a> OpMap<'a> {
+    /// The value under keyword `name`; the last binding wins for duplicate keys, as in
+    /// Clojure's reader for array maps.
+    fn get(&self, name: &str) -> Option<&'a Edn> {
+        let is_name = |k: &Edn| matches!(&k.untagged().kind, EdnKind::Keyword(n) if n == name);
+        self.kvs.iter().rev().find(|(k, _)| is_name(k)).map(|(_, v)| v)
+    }
+
+    fn require(&self, name: &str, field: &str) -> Result<&'a Edn, InputError> {
+        self.get(name).ok_or_else(|| InputError::at_field(self.file, self.op.line, field, "missing"))
+    }
+
+    fn err(&self, field: &str, v: &Edn, msg: impl Into<String>) -> InputError {
+        InputError::at_field(self.file, v.line, field, msg.into())
+    }
+
+    fn nonneg(&self, field: &str, v: &Edn) -> Result<u128, InputError> {
+        match &v.untagged().kind {
+            EdnKind::Int(i) if *i >= 0 => Ok(*i as u128),
+            _ => Err(self.err(field, v, format!("expected a non-negative integer, got {}", v.describe()))),
+        }
+    }
+
+    /// The client process; `None` for a keyword process such as `:nemesis`.
+    fn process(&self) -> Result<Option<u64>, InputError> {
+        let v = self.require("process", ":process")?;
+        match &v.untagged().kind {
+            EdnKind::Int(i) => u64::try_from(*i)
+                .map(Some)
+                .map_err(|_| self.err(":process", v, format!("expected a non-negative integer, got {i}"))),
+            EdnKind::Keyword(_) => Ok(None),
+            _ => Err(self.err(
+                ":process",
+                v,
+                format!("expected an integer (or a keyword such as :nemesis, which is skipped), got {}", v.describe()),
+            )),
+        }
+    }
+
+    fn kind(&self) -> Result<EventKind, InputError> {
+        let v = self.require("type", ":type")?;
+        let kind = match &v.untagged().kind {
+            EdnKind::Keyword(k) => match k.as_str() {
+                "invoke" => Some(EventKind::Invoke),
+                "ok" => Some(EventKind::Ok),
+                "fail" => Some(EventKind::Fail),
+                "info" => Some(EventKind::Info),
+                _ => None,
+            },
+            _ => None,
+        };
+        kind.ok_or_else(|| self.err(":type", v, format!("expected :invoke, :ok, :fail or :info, got {}", v.describe())))
+    }
+
+    fn f(&self) -> Result<String, InputError> {
+        let v = self.require("f", ":f")?;
+        match &v.untagged().kind {
+            EdnKind::Keyword(s) | EdnKind::Str(s) | EdnKind::Symbol(s) => Ok(s.clone()),
+            _ => Err(self.err(":f", v, format!("expected a keyword, got {}", v.describe()))),
+        }
+    }
+
+    fn node(&self) -> Result<Option<String>, InputError> {
+        let Some(v) = self.get("node") else { return Ok(None) };
+        match &v.untagged().kind {
+            EdnKind::Nil => Ok(None),
+            EdnKind::Str(s) | EdnKind::Keyword(s) | EdnKind::Symbol(s) => Ok(Some(s.clone())),
+            _ => Err(self.err(":node", v, format!("expected a string, got {}", v.describe()))),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use super::value::{Edn, EdnKind};
 use crate::history::error::{truncate, InputError};
 
 /// Nesting bound: deeper input is rejected instead of risking stack exhaustion.
-const MAX_DEPTH: usize = 256;
+const DEPTH_MAX: usize = 256;
 
 /// Parse every top-level form in `text`; `file` is only used in error messages.
 pub(crate) fn parse_forms(file: &str, text: &str) -> Result<Vec<Edn>, InputError> {
@@ -96,8 +96,8 @@ impl<'a> Reader<'a> {
     }
 
     fn form(&mut self, depth: usize) -> Result<Edn, InputError> {
-        if depth > MAX_DEPTH {
-            return Err(self.err(self.line, format!("forms nested deeper than {MAX_DEPTH} levels")));
+        if depth > DEPTH_MAX {
+            return Err(self.err(self.line, format!("forms nested deeper than {DEPTH_MAX} levels")));
         }
         self.skip_ws_and_discards(depth)?;
         let line = self.line;
