@@ -11,7 +11,7 @@ pub mod wire;
 
 pub use clock::SimClock;
 pub use disk::{DiskStats, SharedDisk};
-pub use node_host::{host_future, node_main, Boot, BootFn, Hosted, Routed};
+pub use node_host::{host_future, node_main, system_host_future, Boot, BootFn, Hosted, Routed};
 pub use program::WorldProgram;
 pub use state::{LeaderHint, NodeSlot, Stats, WireFaults, World, WorldState};
 pub use trace::Trace;

@@ -52,6 +52,17 @@ impl Routed {
         })
     }
 
+    /// The first of a node's pending outputs that encodes (outputs that fail to encode are
+    /// counted in `stats.encode_errors`, never sent as empty bytes); `None` when none is left.
+    pub fn next<R: Serialize>(w: &mut WorldState, mut poll: impl FnMut() -> Option<Output<R>>) -> Option<Self> {
+        loop {
+            match Self::of(poll()?) {
+                Ok(routed) => return Some(routed),
+                Err(_) => w.stats.encode_errors += 1,
+            }
+        }
+    }
+
     /// A reply to `request` for client `client`.
     pub fn reply<R: Serialize>(client: u64, request: RequestId, reply: &R) -> Result<Self, postcard::Error> {
         Ok(Routed::Client { client, bytes: super::wire::encode(&(request, reply))? })
@@ -74,6 +85,17 @@ pub trait Hosted: SansIoNode + Sized + 'static {
 
 /// Boots a node from its disk: what a system gives the host loop.
 pub type BootFn<N> = dyn Fn(&World, usize, Boot, Time) -> Result<N, StorageError>;
+
+/// The host future of `ctx` for a system whose hosts boot with `boot(system, world, index, boot, now)`:
+/// the one shape every system's `System::host` has.
+pub fn system_host_future<S: Clone + 'static, N: Hosted>(
+    ctx: HostCtx,
+    system: &S,
+    boot: fn(&S, &World, usize, Boot, Time) -> Result<N, StorageError>,
+) -> LocalFuture {
+    let system = system.clone();
+    host_future(ctx, std::rc::Rc::new(move |world, index, b, now| boot(&system, world, index, b, now)))
+}
 
 /// The host future of `ctx` on its engine, running node type `N` booted by `boot`.
 pub fn host_future<N: Hosted>(ctx: HostCtx, boot: std::rc::Rc<BootFn<N>>) -> LocalFuture {

@@ -18,7 +18,6 @@ use crate::report::{draw_convergence, Divergence, Figure, ReportSection};
 use crate::scenario::{ScenarioError, ScenarioSource};
 use crate::system::{ClientCtx, HostCtx, LocalFuture, PlantedBug, Plugin, RecordedRun, Role, System, Verdict};
 use std::any::Any;
-use std::rc::Rc;
 use std::sync::Arc;
 
 /// The system's name.
@@ -54,11 +53,7 @@ impl System for Crdt {
     }
 
     fn host(&self, ctx: HostCtx) -> LocalFuture {
-        let system = self.clone();
-        crate::world::host_future(
-            ctx,
-            Rc::new(move |world, index, boot, now| host::boot(&system, world, index, boot, now)),
-        )
+        crate::world::system_host_future(ctx, self, host::boot)
     }
 
     fn client(&self, ctx: ClientCtx) -> LocalFuture {

@@ -141,12 +141,7 @@ impl Hosted for IngestNode {
     }
 
     fn next_output(&mut self, w: &mut WorldState, _: usize, _: u64) -> Option<Routed> {
-        loop {
-            match Routed::of(self.poll_output()?) {
-                Ok(routed) => return Some(routed),
-                Err(_) => w.stats.encode_errors += 1,
-            }
-        }
+        Routed::next(w, || self.poll_output())
     }
 
     fn observe(&mut self, w: &mut WorldState, _index: usize, now_us: u64) {

@@ -20,7 +20,6 @@ use crate::scenario::{require, ScenarioError, ScenarioSource};
 use crate::system::{ClientCtx, HostCtx, LocalFuture, PlantedBug, Plugin, RecordedRun, Role, System, Verdict};
 use crate::systems::relations::{RaftClient, Relations};
 use std::any::Any;
-use std::rc::Rc;
 use std::sync::Arc;
 
 /// The system's name.
@@ -58,11 +57,7 @@ impl System for LogSync {
     }
 
     fn host(&self, ctx: HostCtx) -> LocalFuture {
-        let system = self.clone();
-        crate::world::host_future(
-            ctx,
-            Rc::new(move |world, index, boot, now| host::boot(&system, world, index, boot, now)),
-        )
+        crate::world::system_host_future(ctx, self, host::boot)
     }
 
     fn client(&self, ctx: ClientCtx) -> LocalFuture {

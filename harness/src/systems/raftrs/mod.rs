@@ -11,7 +11,6 @@ use crate::scenario::{ScenarioError, ScenarioSource};
 use crate::system::{ClientCtx, HostCtx, LocalFuture, PlantedBug, Plugin, RecordedRun, Records, Role, System, Verdict};
 use crate::systems::relations::{self, RaftClient, RelationsRecord};
 use std::any::Any;
-use std::rc::Rc;
 use std::sync::Arc;
 
 /// The system's name.
@@ -53,11 +52,7 @@ impl System for RaftRs {
     }
 
     fn host(&self, ctx: HostCtx) -> LocalFuture {
-        let system = self.clone();
-        crate::world::host_future(
-            ctx,
-            Rc::new(move |world, index, boot, now| host::boot(&system, world, index, boot, now)),
-        )
+        crate::world::system_host_future(ctx, self, host::boot)
     }
 
     fn client(&self, ctx: ClientCtx) -> LocalFuture {
