@@ -1,5 +1,5 @@
-//! The default scenario (Raft relations service, CRDT data centres and LogSync read replicas
-//! together), faults on, must pass on many seeds and on both engines.
+//! The default scenario (Raft relations service, CRDT data centres, LogSync read replicas and
+//! event ingestion together), faults on, must pass on many seeds and on both engines.
 mod common;
 use common::{explain, run_seed, sweep_selected};
 use faultline::engine::EngineKind;
@@ -23,6 +23,11 @@ fn twenty_seeds_of_the_default_scenario_pass_on_madsim() {
             "crdt-orset",
             "logsync-consistent-prefix",
             "logsync-sessions",
+            "ingest-exactly-once",
+            "ingest-log",
+            "ingest-ack-durable",
+            "ingest-fencing",
+            "ingest-order",
         ] {
             assert!(names.contains(&expected), "seed {}: no {expected} check in {names:?}", r.seed);
         }

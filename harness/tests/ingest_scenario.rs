@@ -25,3 +25,37 @@ fn an_ingest_seed_passes_on_turmoil_and_replays() {
     let b = run_seed("ingest", 3, EngineKind::Turmoil, &[]);
     assert_eq!(a.trace_hash, b.trace_hash, "turmoil: seed 3 diverged between runs");
 }
+
+/// The run writes its log layer as a Kafka-workload history and its latency chart; reading that
+/// file back with `faultline check --model kafka`'s code gives the run's own `ingest-log` verdict,
+/// and with the duplicating bug on, both name the `duplicate` anomaly.
+#[test]
+fn the_log_history_file_is_judged_as_the_run_judged_it() {
+    use faultline::check::queue::kafka;
+    use faultline::run::{run, RunRequest};
+    for (bugs, label) in [(vec![], "clean"), (vec!["ingest-ship-retry-without-sequence".to_string()], "dup")] {
+        let request = RunRequest {
+            scenario_arg: "ingest".into(),
+            scenario: common::scenario("ingest"),
+            seed: 0,
+            engine: EngineKind::Madsim,
+            bugs,
+        };
+        let outcome = run(&request);
+        let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("ingest-log-{label}"));
+        outcome.report_to(&out).expect("report written");
+        assert!(out.join("ingest-latency.png").is_file(), "{label}: no latency chart");
+        let ingest = &outcome.results.extras["ingest"]["ack_to_sink_ms"];
+        assert!(ingest["events"].as_u64().is_some_and(|n| n > 0), "{label}: no latency quantiles: {ingest}");
+        let hf = faultline::history::read_history_file(out.join("ingest-log.edn"), None).expect("log history reads");
+        let report = kafka::analyze(&hf).expect("kafka ops");
+        let run_check = outcome.results.checks.iter().find(|c| c.name == "ingest-log").expect("ingest-log check");
+        assert_eq!(report.valid(), run_check.ok, "{label}: {}", run_check.detail);
+        assert!(report.ops > 0, "{label}: an empty log history");
+        if label == "dup" {
+            assert!(report.anomalies.iter().any(|a| a.name == "duplicate"), "{}", run_check.detail);
+        } else {
+            assert!(run_check.ok, "{}", run_check.detail);
+        }
+    }
+}

@@ -50,6 +50,17 @@ pub struct Figure {
     pub draw: DrawFn,
 }
 
+/// Writes a data file's contents; called only when a report is written.
+pub type WriteFn = Box<dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + Send + Sync>;
+
+/// A data file a section ships in the report directory (e.g. a history in another tool's shape).
+pub struct DataFile {
+    /// File name in the report directory, e.g. "ingest-log.edn".
+    pub file: &'static str,
+    /// Writes it.
+    pub write: WriteFn,
+}
+
 /// One section of a run report that a system adds.
 pub struct ReportSection {
     /// Heading.
@@ -58,6 +69,8 @@ pub struct ReportSection {
     pub html: String,
     /// A chart, if any.
     pub figure: Option<Figure>,
+    /// Data files written beside the report, written atomically.
+    pub files: Vec<DataFile>,
 }
 
 impl std::fmt::Debug for ReportSection {
@@ -65,6 +78,7 @@ impl std::fmt::Debug for ReportSection {
         f.debug_struct("ReportSection")
             .field("title", &self.title)
             .field("figure", &self.figure.as_ref().map(|g| g.file))
+            .field("files", &self.files.iter().map(|f| f.file).collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
@@ -72,12 +86,18 @@ impl std::fmt::Debug for ReportSection {
 impl ReportSection {
     /// A section of HTML.
     pub fn html(title: &str, html: String) -> Self {
-        ReportSection { title: title.to_string(), html, figure: None }
+        ReportSection { title: title.to_string(), html, figure: None, files: Vec::new() }
     }
 
     /// A section holding one chart.
     pub fn figure(title: &str, figure: Figure) -> Self {
-        ReportSection { title: title.to_string(), html: String::new(), figure: Some(figure) }
+        ReportSection { title: title.to_string(), html: String::new(), figure: Some(figure), files: Vec::new() }
+    }
+
+    /// This section with a data file written beside the report.
+    pub fn with_file(mut self, file: &'static str, write: WriteFn) -> Self {
+        self.files.push(DataFile { file, write });
+        self
     }
 }
 
@@ -90,6 +110,27 @@ pub struct StalenessPoints {
     pub replicas: Vec<usize>,
     /// The declared bound, ms (drawn as a line).
     pub bound_ms: u64,
+}
+
+/// A dot chart over simulated time (see `draw_dots`): one colour per series, faults shaded.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DotChart {
+    /// What it shows, after the run title, e.g. "ack-to-sink latency of every event".
+    pub title: String,
+    /// The y axis, with its unit.
+    pub y_desc: &'static str,
+    /// Legend heading of the series, e.g. "Replicas".
+    pub heading: &'static str,
+    /// What one point is, in the legend's counts, e.g. "reads".
+    pub unit: &'static str,
+    /// Series names, in colour order.
+    pub series: Vec<String>,
+    /// (series index, simulated µs, value) per point.
+    pub points: Vec<(usize, u64, f64)>,
+    /// A bound drawn dashed, and its legend text.
+    pub bound: Option<(f64, String)>,
+    /// What an empty chart says.
+    pub empty: &'static str,
 }
 
 /// How far CRDT replicas were apart over a run: differing replica pairs after each change.
@@ -108,6 +149,7 @@ pub struct Divergence {
 /// The files `write_report` wrote, in a fixed order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReportFiles {
-    /// history.jsonl, faults.json, latency-raw.png, latency-quantiles.png, index.html.
+    /// history.jsonl, faults.json, latency-raw.png, latency-quantiles.png, section figures and
+    /// data files, index.html.
     pub paths: Vec<PathBuf>,
 }

@@ -71,6 +71,14 @@ pub(crate) fn write_report_sized(dir: &Path, input: &ReportInput<'_>, size: (u32
         render_png(&p, size, |root| (figure.draw)(root, &data))?;
         paths.push(p);
     }
+    for file in input.sections.iter().flat_map(|s| &s.files) {
+        let p = dir.join(file.file);
+        crate::atomic_file::write_with(&p, |w| {
+            let w: &mut dyn Write = w;
+            (file.write)(w)
+        })?;
+        paths.push(p);
+    }
 
     let page = PageData {
         ops: &ops,

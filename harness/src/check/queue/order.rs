@@ -25,16 +25,22 @@ pub struct LatencySummary {
     pub max_ms: f64,
 }
 
-/// Latency from each event's acknowledgement to its first count at the sink.
-pub fn ack_to_sink_latency(r: &IngestRecords) -> LatencySummary {
-    let mut ms: Vec<f64> = r
-        .events
+/// Per acknowledged and counted event: its first count's partition and time, and how long
+/// after the acknowledgement that was, ms (the samples behind [`ack_to_sink_latency`]).
+pub fn ack_to_sink_samples(r: &IngestRecords) -> Vec<(u32, Time, f64)> {
+    r.events
         .iter()
         .filter_map(|e| {
-            let first = e.counted.iter().map(|c| c.at).min()?;
-            Some(first.saturating_since(e.acknowledged?).as_secs_f64() * 1000.0)
+            let first = e.counted.iter().min_by_key(|c| (c.at, c.position))?;
+            let ms = first.at.saturating_since(e.acknowledged?).as_secs_f64() * 1000.0;
+            Some((first.position.partition, first.at, ms))
         })
-        .collect();
+        .collect()
+}
+
+/// Latency from each event's acknowledgement to its first count at the sink.
+pub fn ack_to_sink_latency(r: &IngestRecords) -> LatencySummary {
+    let mut ms: Vec<f64> = ack_to_sink_samples(r).into_iter().map(|s| s.2).collect();
     ms.sort_by(f64::total_cmp);
     let q = |p: f64| nearest_rank(&ms, p).unwrap_or(0.0);
     LatencySummary { events: ms.len(), p50_ms: q(0.5), p95_ms: q(0.95), p99_ms: q(0.99), max_ms: q(1.0) }
@@ -105,6 +111,9 @@ mod tests {
         assert!(c.ok, "{}", c.detail);
         assert!(c.detail.contains("2 device-partition streams") && c.detail.contains("p99 8.0 ms"), "{}", c.detail);
         assert_eq!(ack_to_sink_latency(&r).max_ms, 8.0);
+        let samples = ack_to_sink_samples(&r);
+        assert_eq!(samples.len(), 3);
+        assert!(samples.iter().all(|s| s.2 == 8.0), "{samples:?}");
     }
 
     #[test]

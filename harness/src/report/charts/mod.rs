@@ -1,6 +1,7 @@
 //! PNG charts: raw latencies and latency quantiles over simulated time, faults shaded.
 mod axis;
 mod convergence;
+mod dots;
 mod frame;
 mod legend;
 mod quantiles;
@@ -19,6 +20,7 @@ use super::quantiles::QuantileRow;
 use super::spans::Span;
 
 pub use convergence::draw_convergence;
+pub use dots::draw_dots;
 pub(crate) use quantiles::{draw_quantiles, window_label};
 pub(crate) use raw::draw_raw;
 pub use staleness::draw_staleness;

@@ -6,13 +6,15 @@ pub mod bugs;
 mod client;
 mod config;
 mod host;
+mod log_history;
 mod records;
 mod report;
 
 pub use config::IngestConfig;
+pub use log_history::{log_history, LOG_FILE};
 pub use records::{to_records, Bounds, IngestRecord};
 
-use crate::check::queue::{ack_durable, fencing, ledger, order};
+use crate::check::queue::{ack_durable, fencing, ingest_log, ledger, order};
 use crate::check::CheckResult;
 use crate::report::ReportSection;
 use crate::scenario::{ScenarioError, ScenarioSource};
@@ -78,40 +80,48 @@ impl System for Ingest {
             liveness_ms_max: self.config.liveness_ms_max,
         };
         let records = to_records(record, bounds);
+        let log = Arc::new(log_history(record));
         let mut verdict = Verdict::default();
         verdict.checks.push(ledger::check_exactly_once(&records));
+        verdict.checks.push(ingest_log::check_ingest_log(&log));
         verdict.checks.push(ack_durable::check_ack_durable(&records));
         verdict.checks.push(fencing::check_fencing(&records));
         verdict.checks.push(order::check_order(&records));
         verdict.checks.extend(raft_checks(record));
         let counts = ledger::ledger(&records);
         let latency = order::ack_to_sink_latency(&records);
-        let c = &counts.counts;
-        let sum = |m: &crate::check::queue::counts::Multiset<String>| m.values().sum::<u64>();
-        verdict.results.push((
-            NAME.into(),
-            serde_json::json!({
-                "sent": c.attempt_count,
-                "acknowledged": c.acknowledged_count,
-                "counted": c.ok_count,
-                "lost": sum(&c.lost),
-                "duplicated": sum(&c.duplicated),
-                "unexpected": sum(&c.unexpected),
-                "recovered": sum(&c.recovered),
-                "unseen": sum(&counts.unseen),
-                "ack_to_sink_ms": {
-                    "events": latency.events, "p50": latency.p50_ms, "p95": latency.p95_ms,
-                    "p99": latency.p99_ms, "max": latency.max_ms,
-                },
-            }),
-        ));
-        verdict.sections.push(ReportSection::html("Ingestion ledger", report::ledger_html(&counts, &latency)));
+        verdict.results.push((NAME.into(), results_json(&counts, &latency)));
+        let mut section = ReportSection::html("Ingestion ledger", report::ledger_html(&counts, &latency));
+        let samples = order::ack_to_sink_samples(&records);
+        section.figure = Some(report::latency_figure(&samples, self.config.partitions, &latency));
+        let edn = move |w: &mut dyn std::io::Write| w.write_all(crate::history::to_edn(&log).as_bytes());
+        verdict.sections.push(section.with_file(LOG_FILE, Box::new(edn)));
         verdict
     }
 
     fn as_any(&self) -> &dyn Any {
         self
     }
+}
+
+/// The `results.json` entry under "ingest": the ledger's counts and ack-to-sink latency.
+fn results_json(counts: &ledger::Ledger, latency: &order::LatencySummary) -> serde_json::Value {
+    let c = &counts.counts;
+    let sum = |m: &crate::check::queue::counts::Multiset<String>| m.values().sum::<u64>();
+    serde_json::json!({
+        "sent": c.attempt_count,
+        "acknowledged": c.acknowledged_count,
+        "counted": c.ok_count,
+        "lost": sum(&c.lost),
+        "duplicated": sum(&c.duplicated),
+        "unexpected": sum(&c.unexpected),
+        "recovered": sum(&c.recovered),
+        "unseen": sum(&counts.unseen),
+        "ack_to_sink_ms": {
+            "events": latency.events, "p50": latency.p50_ms, "p95": latency.p95_ms,
+            "p99": latency.p99_ms, "max": latency.max_ms,
+        },
+    })
 }
 
 /// Raft safety of every group, named per group; a run with no group samples says so.

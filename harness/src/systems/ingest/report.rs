@@ -1,9 +1,11 @@
-//! The ingestion report section: the ledger's counts and every lost or unseen event with the
-//! stage it went missing at.
+//! The ingestion report section: the ledger's counts, every lost or unseen event with the
+//! stage it went missing at, the ack-to-sink latency chart and a link to the log history.
 use crate::check::queue::counts::Multiset;
 use crate::check::queue::ledger::Ledger;
 use crate::check::queue::order::LatencySummary;
 use crate::escape::esc;
+use crate::report::{draw_dots, DotChart, Figure};
+use faultline_systems::time::Time;
 use std::fmt::Write;
 
 /// Events listed per table (the rest are counted).
@@ -36,6 +38,12 @@ pub fn ledger_html(ledger: &Ledger, latency: &LatencySummary) -> String {
         "<p>ack-to-sink latency over {} events: p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms</p>",
         latency.events, latency.p50_ms, latency.p95_ms, latency.p99_ms, latency.max_ms
     );
+    let _ = write!(
+        html,
+        "<p>The log layer's history in the shape of Jepsen's Kafka workload: <a href=\"{f}\">{f}</a> \
+         (<code>faultline check {f} --model kafka</code> judges it as the run did).</p>",
+        f = super::LOG_FILE
+    );
     let missing: Vec<(&String, &str)> = c
         .lost
         .keys()
@@ -54,4 +62,32 @@ pub fn ledger_html(ledger: &Ledger, latency: &LatencySummary) -> String {
         let _ = write!(html, "<p>and {} more</p>", missing.len() - LISTED_MAX);
     }
     html
+}
+
+/// File name of the latency chart.
+pub const LATENCY_PNG: &str = "ingest-latency.png";
+
+/// The ack-to-sink latency of every counted event against when the sink counted it, one
+/// colour per log partition, fault windows shaded (drawn with the report's dot chart).
+pub fn latency_figure(samples: &[(u32, Time, f64)], partitions: u32, latency: &LatencySummary) -> Figure {
+    let chart = DotChart {
+        title: "ack-to-sink latency of every event".into(),
+        y_desc: "acknowledgement to sink (ms)",
+        heading: "Partitions",
+        unit: "events",
+        series: (0..partitions).map(|p| format!("partition {p}")).collect(),
+        points: samples.iter().map(|&(p, at, ms)| (p as usize, at.as_micros(), ms)).collect(),
+        bound: None,
+        empty: "no acknowledged event was counted",
+    };
+    Figure {
+        file: LATENCY_PNG,
+        alt: "ack-to-sink latency of every event against the time the sink counted it, fault windows shaded",
+        caption: format!(
+            "Time from a collector's acknowledgement to the sink's count, per event (p50 {:.1} ms, p99 {:.1} ms, \
+             max {:.1} ms). Shaded bands are fault windows.",
+            latency.p50_ms, latency.p99_ms, latency.max_ms
+        ),
+        draw: Box::new(move |root, d| draw_dots(root, d, &chart)),
+    }
 }
