@@ -62,13 +62,21 @@ fn cut_off(f: &FaultWindow, rules: &LeadershipRules) -> Vec<NodeId> {
 fn otherwise_disturbed(node: NodeId, from: u64, to: u64, faults: &[FaultWindow]) -> bool {
     let name = voter_name(node);
     faults.iter().any(|f| {
-        !f.kind.starts_with("partition") && f.nodes.contains(&name) && f.start_us <= to && f.end_us.is_none_or(|e| e >= from)
+        !f.kind.starts_with("partition")
+            && f.nodes.contains(&name)
+            && f.start_us <= to
+            && f.end_us.is_none_or(|e| e >= from)
     })
 }
 
 /// With CheckQuorum on, judges every leadership overlapping a partition that cut its leader
 /// off from a quorum for longer than the bound.
-pub fn check_step_down(leaderships: &[Leadership], faults: &[FaultWindow], rules: &LeadershipRules, end_us: u64) -> CheckResult {
+pub fn check_step_down(
+    leaderships: &[Leadership],
+    faults: &[FaultWindow],
+    rules: &LeadershipRules,
+    end_us: u64,
+) -> CheckResult {
     if !rules.check_quorum {
         return CheckResult::pass(CHECK_QUORUM, "not judged: CheckQuorum is off");
     }
@@ -101,10 +109,16 @@ pub fn check_step_down(leaderships: &[Leadership], faults: &[FaultWindow], rules
     if judged == 0 {
         return CheckResult::pass(
             CHECK_QUORUM,
-            format!("no leader was cut off from a quorum for longer than {}: nothing to judge ({cuts} cut-offs)", fmt_us(bound)),
+            format!(
+                "no leader was cut off from a quorum for longer than {}: nothing to judge ({cuts} cut-offs)",
+                fmt_us(bound)
+            ),
         );
     }
-    let pass = format!("{judged} leaderships cut off from a quorum ({cuts} cut-offs) all stepped down within {}", fmt_us(bound));
+    let pass = format!(
+        "{judged} leaderships cut off from a quorum ({cuts} cut-offs) all stepped down within {}",
+        fmt_us(bound)
+    );
     CheckResult::from_problems(CHECK_QUORUM, problems, pass)
 }
 
@@ -112,9 +126,10 @@ pub fn check_step_down(leaderships: &[Leadership], faults: &[FaultWindow], rules
 /// enough voters to break its quorum, or the whole network.
 fn explained(leader: NodeId, lo: u64, hi: u64, faults: &[FaultWindow], rules: &LeadershipRules) -> bool {
     let mut touched = BTreeSet::new();
-    for f in faults.iter().filter(|f| {
-        f.start_us <= hi && f.end_us.is_none_or(|e| e.saturating_add(rules.explain_after_us) >= lo)
-    }) {
+    for f in faults
+        .iter()
+        .filter(|f| f.start_us <= hi && f.end_us.is_none_or(|e| e.saturating_add(rules.explain_after_us) >= lo))
+    {
         if f.nodes.is_empty() || matches!(f.kind.as_str(), "partition-ring" | "partition-bridge") {
             return true;
         }
@@ -157,7 +172,10 @@ pub fn check_disruption(leaderships: &[Leadership], faults: &[FaultWindow], rule
     if changes == 0 {
         return CheckResult::pass(
             DISRUPTION,
-            format!("no change between settled leaders: nothing to judge ({} leader terms, {races} election races)", spans.len()),
+            format!(
+                "no change between settled leaders: nothing to judge ({} leader terms, {races} election races)",
+                spans.len()
+            ),
         );
     }
     let pass = format!("{changes} leader changes each explained by a fault ({races} election races not judged)");
@@ -234,7 +252,9 @@ mod tests {
         let c = check_disruption(&[led(1, 1, 200, 2_004), led(2, 3, 2_300, 9_000)], &faults, &rules());
         assert!(!c.ok);
         assert!(
-            c.detail.starts_with("n2 became leader of term 3 at 2.300s while n1, leader of term 1 since 0.200s, was untouched"),
+            c.detail.starts_with(
+                "n2 became leader of term 3 at 2.300s while n1, leader of term 1 since 0.200s, was untouched"
+            ),
             "{}",
             c.detail
         );

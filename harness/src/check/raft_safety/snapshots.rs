@@ -55,7 +55,10 @@ impl SnapshotPoints {
             let first = self.problems.first().cloned().unwrap_or_default();
             return CheckResult::fail(
                 SNAPSHOT_INSTALL,
-                format!("{} of {} installed snapshots were at a point no node took; first: {first}", self.bad, self.installs),
+                format!(
+                    "{} of {} installed snapshots were at a point no node took; first: {first}",
+                    self.bad, self.installs
+                ),
             );
         }
         if self.installs == 0 {
@@ -66,7 +69,11 @@ impl SnapshotPoints {
         }
         CheckResult::pass(
             SNAPSHOT_INSTALL,
-            format!("{} installed snapshots each at a point a node took ({} points taken)", self.installs, self.taken.len()),
+            format!(
+                "{} installed snapshots each at a point a node took ({} points taken)",
+                self.installs,
+                self.taken.len()
+            ),
         )
     }
 }

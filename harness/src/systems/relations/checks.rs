@@ -5,10 +5,10 @@
 use super::{Relations, RelationsRecord, NAME};
 use crate::check::acked_writes::check_acked_writes;
 use crate::check::catch_up::check_catch_up;
-use crate::check::raft_leadership::{check_disruption, check_step_down, LeadershipRules};
 use crate::check::linearizability::{self, Budget, LinearizabilityResult};
 use crate::check::liveness::check_liveness;
 use crate::check::models::ModelKind;
+use crate::check::raft_leadership::{check_disruption, check_step_down, LeadershipRules};
 use crate::history::{Event, EventKind};
 use crate::report::ReportSection;
 use crate::scenario::secs_to_us;
