@@ -60,6 +60,21 @@ fn read_index_before_own_term_commit_is_caught() {
 }
 
 #[test]
+fn snapshot_off_by_one_is_caught() {
+    caught_within_100_seeds("raft-snapshot-off-by-one");
+}
+
+#[test]
+fn lease_without_check_quorum_is_caught() {
+    caught_within_100_seeds("raft-lease-without-check-quorum");
+}
+
+#[test]
+fn pre_vote_ignored_is_caught() {
+    caught_within_100_seeds("raft-pre-vote-ignored");
+}
+
+#[test]
 fn lww_wall_clock_is_caught() {
     caught_within_100_seeds("crdt-lww-wall-clock");
 }

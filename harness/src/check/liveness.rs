@@ -1,5 +1,5 @@
-//! Liveness after the last heal: once faults stop, the cluster elects a leader and commits a write
-//! within a bound.
+//! Liveness after the last heal: once faults stop, the cluster elects a leader and a client sees a
+//! write acknowledged within a bound.
 use super::raft_safety::{fmt_us, RaftObserver};
 use crate::check::CheckResult;
 use crate::history::{Event, EventKind};
@@ -12,7 +12,8 @@ pub const LIVENESS: &str = "liveness";
 const HEAL_SLACK_US: u64 = 1_000;
 
 /// After the last fault heals (or from time 0 without faults), within `bound_us` a leader is
-/// observed and a write commits; the run must leave at least `bound_us` of quiet time to tell.
+/// observed and a client sees a write acknowledged; the run must leave at least `bound_us` of
+/// quiet time to tell.
 pub fn check_liveness(
     last_heal_us: Option<u64>,
     end_us: u64,
@@ -40,9 +41,9 @@ pub fn check_liveness(
     }
     let deadline = heal.saturating_add(bound_us);
     let leader = observer.first_leader_at_or_after(heal).filter(|&(t, _, _)| t <= deadline);
-    // A client's acknowledged write is the best evidence; an entry first applied after the heal
-    // (even a new leader's no-op) also shows the cluster commits again.
-    let acked = history
+    // Only a write a client saw acknowledged counts: a leader that applies entries (even its
+    // own no-op) but never answers is not live.
+    let write = history
         .iter()
         .filter(|e| {
             e.kind == EventKind::Ok
@@ -52,17 +53,11 @@ pub fn check_liveness(
         })
         .map(|e| e.time_us)
         .min();
-    let write = acked.map(|t| (t, String::new())).or_else(|| {
-        observer.first_applied_at_or_after(heal).filter(|&(t, _, _)| t <= deadline).map(|(t, id, request)| {
-            let what = if request.is_some() { "a client entry" } else { "a no-op entry" };
-            (t, format!(" ({what} at index {} applied; no acknowledged write)", id.index))
-        })
-    });
     match (leader, write) {
-        (Some((lt, node, term)), Some((wt, how))) => CheckResult::pass(
+        (Some((lt, node, term)), Some(wt)) => CheckResult::pass(
             LIVENESS,
             format!(
-                "leader n{node} (term {term}) after {}, first write committed after {}{how}, since {since} (bound {})",
+                "leader n{node} (term {term}) after {}, first write acknowledged after {}, since {since} (bound {})",
                 fmt_us(lt - heal),
                 fmt_us(wt - heal),
                 fmt_us(bound_us)
@@ -70,15 +65,15 @@ pub fn check_liveness(
         ),
         (None, write) => {
             let w = match write {
-                Some((wt, _)) => format!("a write committed after {}", fmt_us(wt - heal)),
-                None => "and no write committed".to_string(),
+                Some(wt) => format!("a write acknowledged after {}", fmt_us(wt - heal)),
+                None => "and no write acknowledged".to_string(),
             };
             CheckResult::fail(LIVENESS, format!("no leader observed within {} of {since}; {w}", fmt_us(bound_us)))
         }
         (Some((lt, node, term)), None) => CheckResult::fail(
             LIVENESS,
             format!(
-                "leader n{node} (term {term}) after {}, but no write committed within {} of {since}",
+                "leader n{node} (term {term}) after {}, but no client write acknowledged within {} of {since}",
                 fmt_us(lt - heal),
                 fmt_us(bound_us)
             ),
@@ -132,7 +127,7 @@ mod tests {
         assert!(c.ok, "{}", c.detail);
         assert_eq!(c.name, "liveness");
         assert!(
-            c.detail.starts_with("leader n3 (term 2) after 0.412s, first write committed after 0.530s"),
+            c.detail.starts_with("leader n3 (term 2) after 0.412s, first write acknowledged after 0.530s"),
             "{}",
             c.detail
         );
@@ -149,7 +144,7 @@ mod tests {
     }
 
     #[test]
-    fn an_applied_entry_counts_as_a_commit_without_client_writes() {
+    fn an_applied_entry_without_an_acknowledged_write_fails() {
         let mut o = RaftObserver::default();
         observe_leader(&mut o, 10 * S + 300_000, 2, 3);
         o.applied(
@@ -157,9 +152,10 @@ mod tests {
             2,
             &AppliedEntry { id: EntryId { index: 7, term: 3, digest: 1 }, request: None, command: None },
         );
+        // A leader that applies writes but never answers: nothing was acknowledged.
         let c = check_liveness(Some(10 * S), 30 * S, 5 * S, &o, &[]);
-        assert!(c.ok, "{}", c.detail);
-        assert!(c.detail.contains("after 0.310s (a no-op entry at index 7"), "{}", c.detail);
+        assert!(!c.ok, "{}", c.detail);
+        assert!(c.detail.contains("no client write acknowledged within 5.000s"), "{}", c.detail);
     }
 
     #[test]
@@ -188,7 +184,7 @@ mod tests {
         let c = check_liveness(Some(10 * S), 30 * S, 5 * S, &o, &history);
         assert!(!c.ok);
         assert!(
-            c.detail.contains("leader n2 (term 2) after 0.100s, but no write committed within 5.000s"),
+            c.detail.contains("leader n2 (term 2) after 0.100s, but no client write acknowledged within 5.000s"),
             "{}",
             c.detail
         );
@@ -219,7 +215,7 @@ mod tests {
         let c = check_liveness(None, 30 * S, 5 * S, &o, &[ok(450_000, "follow")]);
         assert!(c.ok, "{}", c.detail);
         assert!(
-            c.detail.contains("leader n2 (term 1) after 0.300s, first write committed after 0.450s")
+            c.detail.contains("leader n2 (term 1) after 0.300s, first write acknowledged after 0.450s")
                 && c.detail.contains("the start (no faults)"),
             "{}",
             c.detail

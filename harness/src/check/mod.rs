@@ -2,10 +2,12 @@
 //! safety from node observations, acknowledged writes, liveness. Each turns a recorded run (or
 //! part of one) into a `CheckResult`; a system's own checks live in its folder under `systems/`.
 pub mod acked_writes;
+pub mod catch_up;
 pub mod linearizability;
 pub mod liveness;
 pub mod models;
 pub mod queue;
+pub mod raft_leadership;
 pub mod raft_safety;
 
 use serde::{Deserialize, Serialize};

@@ -10,8 +10,15 @@ use faultline_systems::relations::RequestId;
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
+pub mod leaderships;
+pub mod reboots;
+pub mod snapshots;
 #[cfg(test)]
 mod tests;
+
+pub use leaderships::{Leadership, Leaderships};
+pub use reboots::{Reboots, DURABILITY};
+pub use snapshots::{SnapshotPoints, SNAPSHOT_INSTALL};
 
 /// Check name: at most one leader per term.
 pub const ELECTION_SAFETY: &str = "election-safety";
@@ -76,6 +83,8 @@ impl Tally {
 struct NodeView {
     /// Latest observation (kept across restarts: its log is still what the node once held).
     last: Option<Observation>,
+    /// When `last` was taken, µs.
+    last_us: u64,
     /// Set by a restart until the next observation: `last` belongs to a dead incarnation, so it
     /// no longer says the node leads, and leader-append-only must not compare across the gap.
     rebooted: bool,
@@ -157,6 +166,9 @@ pub struct RaftObserver {
     restarts: u64,
     append_only_checks: u64,
     prefix_checks: u64,
+    leaderships: Leaderships,
+    reboots: Reboots,
+    snapshots: SnapshotPoints,
     election: Tally,
     append_only: Tally,
     matching: Tally,
@@ -230,10 +242,11 @@ impl RaftObserver {
     /// Takes a node-state sample (called after every step of every node).
     pub fn observe(&mut self, now_us: u64, o: &Observation) {
         self.observations += 1;
-        let (prev, fresh, commit_seen) = {
+        let (prev, fresh, commit_seen, prev_us, applied_upto) = {
             let v = self.nodes.entry(o.id).or_default();
-            (v.last.take(), std::mem::take(&mut v.rebooted), v.commit_seen)
+            (v.last.take(), std::mem::take(&mut v.rebooted), v.commit_seen, v.last_us, v.last_applied)
         };
+        self.note_claims(now_us, prev.as_ref(), fresh, prev_us, applied_upto, o);
         let change = first_change(prev.as_ref(), o);
         if o.role == Role::Leader {
             self.note_leader(now_us, o);
@@ -277,6 +290,7 @@ impl RaftObserver {
         }
         let v = self.nodes.entry(o.id).or_default();
         v.commit_seen = v.commit_seen.max(o.commit_index);
+        v.last_us = now_us;
         v.last = Some(match prev {
             Some(mut p) => {
                 copy_into(&mut p, o);
@@ -339,6 +353,7 @@ impl RaftObserver {
     /// Records that `node` (re)booted from its disk at `now_us`; its volatile state is gone.
     pub fn restarted(&mut self, node: NodeId, _now_us: u64) {
         self.restarts += 1;
+        self.leaderships.restarted(node);
         let v = self.nodes.entry(node).or_default();
         v.rebooted = true;
         v.last_applied = None;
@@ -423,6 +438,49 @@ impl RaftObserver {
                 ),
             ),
         ]
+    }
+
+    /// Every leadership of the run, in order of first sighting.
+    pub fn leaderships(&self) -> &[Leadership] {
+        self.leaderships.all()
+    }
+
+    /// Each node's latest observation with its time (a crashed node's is its last one alive).
+    pub fn latest(&self) -> impl Iterator<Item = (u64, &Observation)> + '_ {
+        self.nodes.values().filter_map(|v| v.last.as_ref().map(|o| (v.last_us, o)))
+    }
+
+    /// The highest index some node held as committed at or before `t_us` (0: none).
+    pub fn committed_as_of(&self, t_us: u64) -> u64 {
+        self.committed.values().filter(|c| c.at_us <= t_us).map(|c| c.id.index).max().unwrap_or(0)
+    }
+
+    /// Durability across reboots, judged against the run's faults.
+    pub fn durability_result(&self, faults: &[crate::history::FaultWindow]) -> CheckResult {
+        self.reboots.result(faults)
+    }
+
+    /// Installed snapshots, each at a point some node took.
+    pub fn snapshot_result(&self) -> CheckResult {
+        self.snapshots.result()
+    }
+
+    /// Folds what an observation says beyond the five properties: leaderships, durability
+    /// claims across a reboot, snapshot points.
+    fn note_claims(
+        &mut self,
+        now_us: u64,
+        prev: Option<&Observation>,
+        fresh: bool,
+        prev_us: u64,
+        applied_upto: Option<u64>,
+        o: &Observation,
+    ) {
+        self.leaderships.observe(now_us, o.id, o.role, o.term);
+        if let Some(p) = prev.filter(|_| fresh) {
+            self.reboots.compare(o.id, prev_us, p, now_us, o);
+        }
+        self.snapshots.observe(now_us, prev.filter(|_| !fresh), o, applied_upto);
     }
 
     fn note_leader(&mut self, now_us: u64, o: &Observation) {
@@ -633,3 +691,6 @@ fn check_prefix(tally: &mut Tally, now_us: u64, a: &Observation, b: &Observation
         });
     }
 }
+
+#[cfg(test)]
+mod claims_tests;

@@ -58,6 +58,33 @@ pub const BUGS: &[Bug<RaftBugs>] = &[
         },
         switch_on: |b| b.read_index_before_own_term_commit = true,
     },
+    Bug {
+        planted: PlantedBug {
+            name: "raft-snapshot-off-by-one",
+            scenario: "raft-rejoin",
+            description: "a follower installing a snapshot takes it as covering one entry more than it does, so it never applies that entry",
+            caught_by: &["snapshot-install", "catch-up", "linearizability", "state-machine-safety", "log-matching"],
+        },
+        switch_on: |b| b.snapshot_off_by_one = true,
+    },
+    Bug {
+        planted: PlantedBug {
+            name: "raft-lease-without-check-quorum",
+            scenario: "raft-lease-cq-off",
+            description: "serves lease reads with CheckQuorum off, when followers still vote during the lease, so a cut-off leader serves stale reads",
+            caught_by: &["linearizability"],
+        },
+        switch_on: |b| b.lease_without_check_quorum = true,
+    },
+    Bug {
+        planted: PlantedBug {
+            name: "raft-pre-vote-ignored",
+            scenario: "raft-rejoin",
+            description: "a pre-candidate campaigns without a quorum of pre-votes, so a node that keeps rejoining bumps the term and deposes a healthy leader",
+            caught_by: &["disruption"],
+        },
+        switch_on: |b| b.pre_vote_ignored = true,
+    },
 ];
 
 /// The Raft switches the bug names in `on` turn on.

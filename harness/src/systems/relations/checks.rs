@@ -1,18 +1,52 @@
 //! The relations service's checks: linearizability of its clients' operations (the follow
-//! model), the five Raft safety properties, acknowledged writes and liveness after the heal.
-use super::{RelationsRecord, NAME};
+//! model), the five Raft safety properties, acknowledged writes, liveness and catch-up after
+//! the heal; for our own Raft also durability across reboots, installed snapshots, and
+//! leadership under faults (CheckQuorum step-down, no disruption with PreVote).
+use super::{Relations, RelationsRecord, NAME};
 use crate::check::acked_writes::check_acked_writes;
+use crate::check::catch_up::check_catch_up;
 use crate::check::linearizability::{self, Budget, LinearizabilityResult};
 use crate::check::liveness::check_liveness;
 use crate::check::models::ModelKind;
+use crate::check::raft_leadership::{check_disruption, check_step_down, LeadershipRules};
 use crate::history::{Event, EventKind};
 use crate::report::ReportSection;
 use crate::scenario::secs_to_us;
 use crate::system::{RecordedRun, Verdict};
 
 /// Judges the relations service's part of a recorded run.
-pub fn check(run: &RecordedRun<'_>) -> Verdict {
-    check_raft_system(run, NAME, run.records.get::<RelationsRecord>())
+pub fn check(system: &Relations, run: &RecordedRun<'_>) -> Verdict {
+    let record = run.records.get::<RelationsRecord>();
+    let mut verdict = check_raft_system(run, NAME, record);
+    let Some(raft) = record.map(|r| &r.raft) else { return verdict };
+    // Our Raft syncs a step's writes before releasing its outputs, so every observation is a
+    // durability claim; third-party libraries persist on their own schedule.
+    verdict.checks.push(raft.durability_result(run.faults));
+    verdict.checks.push(raft.snapshot_result());
+    let rules = leadership_rules(system, run);
+    verdict.checks.push(check_step_down(raft.leaderships(), run.faults, &rules, run.scenario.end_us()));
+    verdict.checks.push(check_disruption(raft.leaderships(), run.faults, &rules));
+    verdict
+}
+
+/// What the configuration promises about leadership: a cut-off leader notices at its second
+/// CheckQuorum tick (each `election_timeout_min` of its clock, which may run slow by the drift
+/// the cluster tolerates); the slack covers a heartbeat and the network.
+fn leadership_rules(system: &Relations, run: &RecordedRun<'_>) -> LeadershipRules {
+    let c = &system.config;
+    let drift_ppm = c.max_clock_drift_ppm.min(500_000);
+    let tick_us = c.election_timeout_max_ms.saturating_mul(1000);
+    let stretched_us = tick_us.saturating_mul(1_000_000 + 2 * drift_ppm) / 1_000_000;
+    let slack_us = (c.heartbeat_ms + run.scenario.network.latency_max_ms + 10).saturating_mul(1000);
+    let step_down_bound_us = stretched_us.saturating_mul(2).saturating_add(slack_us);
+    LeadershipRules {
+        voters: (1..=c.nodes as u64).collect(),
+        check_quorum: c.check_quorum,
+        pre_vote: c.pre_vote,
+        step_down_bound_us,
+        explain_after_us: step_down_bound_us.saturating_add(tick_us.saturating_mul(2)),
+        settle_us: tick_us.saturating_mul(2),
+    }
 }
 
 /// Judges any Raft cluster hosting the follow graph: the events `system` recorded and its
@@ -38,6 +72,7 @@ pub fn check_raft_system(run: &RecordedRun<'_>, system: &str, record: Option<&Re
         let bound_us = secs_to_us(run.scenario.checks.liveness_bound_s);
         let end_us = run.scenario.end_us();
         verdict.checks.push(check_liveness(run.last_heal_us, end_us, bound_us, &record.raft, &history));
+        verdict.checks.push(check_catch_up(&record.raft, run.faults, run.last_heal_us, end_us, bound_us));
     }
     let heal = run.last_heal_us.unwrap_or(0);
     let recovery_seconds = first_write_after(&history, heal).map(|t| (t - heal) as f64 / 1e6);

@@ -60,7 +60,7 @@ impl System for Relations {
     }
 
     fn check(&self, run: &RecordedRun<'_>) -> Verdict {
-        checks::check(run)
+        checks::check(self, run)
     }
 
     fn as_any(&self) -> &dyn Any {
