@@ -7,6 +7,7 @@ pub mod liveness;
 pub mod models;
 pub mod queue;
 pub mod raft_safety;
+pub mod workload;
 
 use serde::{Deserialize, Serialize};
 
