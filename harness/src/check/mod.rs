@@ -9,6 +9,7 @@ pub mod models;
 pub mod queue;
 pub mod raft_leadership;
 pub mod raft_safety;
+pub mod workload;
 
 use serde::{Deserialize, Serialize};
 

@@ -39,4 +39,13 @@ pub trait NetControl {
     fn set_loss(&mut self, rate: f64);
     /// Sets the latency range on every link, milliseconds.
     fn set_latency(&mut self, min_ms: u64, max_ms: u64);
+    /// Sets the probability that a datagram is corrupted in flight (0 heals). Every engine's
+    /// `Io::send` passes its bytes through `corrupt::in_flight`, so the default serves all.
+    fn set_corruption(&mut self, rate: f64) {
+        super::corrupt::set_rate(rate);
+    }
+    /// What the engine has corrupted so far in this run.
+    fn corrupted(&self) -> super::corrupt::CorruptionCounts {
+        super::corrupt::counts()
+    }
 }

@@ -2,6 +2,7 @@
 //! and clients it starts by index and knows nothing else of) and calls a [`Controller`]
 //! between its steps (timed actions on the network and processes: the nemesis). Host and
 //! client code is written once against `Io`; faults reach the engine through `NetControl`.
+pub mod corrupt;
 mod io;
 #[cfg(madsim)]
 mod madsim_engine;
@@ -108,6 +109,13 @@ pub fn sim_now_us() -> Option<u64> {
 
 /// Runs `program` to its end on the chosen engine, with `controller` acting between steps.
 pub fn run(kind: EngineKind, program: Arc<dyn Program>, controller: &mut dyn Controller) -> Result<(), String> {
+    corrupt::begin(program.seed());
+    let result = run_on(kind, program, controller);
+    corrupt::end();
+    result
+}
+
+fn run_on(kind: EngineKind, program: Arc<dyn Program>, controller: &mut dyn Controller) -> Result<(), String> {
     match kind {
         EngineKind::Turmoil => turmoil_engine::run(program, controller),
         #[cfg(madsim)]

@@ -33,7 +33,7 @@ impl Io for TurmoilIo {
     }
 
     async fn send(socket: &Self::Socket, to: SocketAddr, bytes: &[u8]) {
-        let _ = socket.send_to(bytes, to).await;
+        let _ = socket.send_to(&super::corrupt::in_flight(bytes), to).await;
     }
 
     async fn recv(socket: &Self::Socket, buf: &mut [u8]) -> io::Result<usize> {

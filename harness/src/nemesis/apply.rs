@@ -197,7 +197,7 @@ impl Nemesis {
                 });
                 (what, vec![node], Undo::ClockReset(node))
             }),
-            FaultKind::Loss | FaultKind::Delay | FaultKind::Duplicate | FaultKind::Reorder => {
+            FaultKind::Loss | FaultKind::Delay | FaultKind::Duplicate | FaultKind::Reorder | FaultKind::Corrupt => {
                 *self.global_active.entry(kind).or_default() += 1;
                 let what = match kind {
                     FaultKind::Loss => {
@@ -208,6 +208,10 @@ impl Nemesis {
                         let base = &self.scenario.network;
                         net.set_latency(base.latency_min_ms, base.latency_max_ms.max(ne.delay_max_ms));
                         format!("latency up to {} ms", ne.delay_max_ms)
+                    }
+                    FaultKind::Corrupt => {
+                        net.set_corruption(ne.corrupt_rate);
+                        format!("corrupt {:.0}% of messages in flight", ne.corrupt_rate * 100.0)
                     }
                     FaultKind::Duplicate => {
                         world.with(|w| w.wire_faults.duplicate_rate = ne.duplicate_rate);
@@ -268,6 +272,11 @@ impl Nemesis {
                             net.set_latency(base.latency_min_ms, base.latency_max_ms);
                         }
                         FaultKind::Duplicate => world.with(|w| w.wire_faults.duplicate_rate = 0.0),
+                        FaultKind::Corrupt => {
+                            net.set_corruption(0.0);
+                            let counts = net.corrupted();
+                            world.with(|w| w.stats.corrupted = counts);
+                        }
                         _ => world.with(|w| w.wire_faults.reorder_rate = 0.0),
                     }
                 }

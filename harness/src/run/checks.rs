@@ -1,7 +1,9 @@
 //! Turning a finished world into checks and results: every system judges the recorded run.
 use super::results::{repro_line, LatencySummary, Results};
 use super::{RunOutcome, RunRequest};
+use crate::check::workload::{self, Expect, WorkloadInput};
 use crate::check::{nearest_rank, CheckResult};
+use crate::nemesis;
 use crate::history::{Event, EventKind};
 use crate::report;
 use crate::system::RecordedRun;
@@ -41,6 +43,7 @@ pub fn assemble(
             extras.extend(verdict.results);
             sections.extend(verdict.sections);
         }
+        checks.push(workload_check(request, &run));
         let ok = checks.iter().all(|c| c.ok);
         let results = Results {
             scenario: scenario.name.clone(),
@@ -60,6 +63,20 @@ pub fn assemble(
             extras,
         };
         RunOutcome { results, history, faults, sections }
+    })
+}
+
+/// The core's `workload` check: the run did work and injected the faults planned for its seed.
+fn workload_check(request: &RunRequest, run: &RecordedRun<'_>) -> CheckResult {
+    let scenario = &request.scenario;
+    let c = &scenario.checks;
+    workload::check(&WorkloadInput {
+        systems: scenario.systems.list.iter().map(|s| (s.name(), s.workload_ops())).collect(),
+        history: run.history,
+        planned_kinds: nemesis::plan(scenario, request.seed).iter().map(|f| f.kind.name().to_string()).collect(),
+        faults: run.faults,
+        expect: Expect { no_writes: c.expect_no_writes, no_reads: c.expect_no_reads, no_faults: c.expect_no_faults },
+        died: run.died,
     })
 }
 

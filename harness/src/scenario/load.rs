@@ -186,6 +186,7 @@ fn validate_nemesis(s: &Scenario) -> Result<(), Invalid> {
     for (field, p) in [
         ("nemesis.loss_rate", ne.loss_rate),
         ("nemesis.duplicate_rate", ne.duplicate_rate),
+        ("nemesis.corrupt_rate", ne.corrupt_rate),
         ("nemesis.reorder_rate", ne.reorder_rate),
     ] {
         require((0.0..=1.0).contains(&p), field, "must be a probability in [0, 1]")?;

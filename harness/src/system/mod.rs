@@ -123,6 +123,11 @@ pub trait System: Send + Sync + 'static {
     fn client(&self, ctx: ClientCtx) -> LocalFuture;
     /// Judges the recorded run.
     fn check(&self, run: &RecordedRun<'_>) -> Verdict;
+    /// Which of its operations read and which write, for the core's `workload` check
+    /// (default: it does not say, and any acknowledged operation counts).
+    fn workload_ops(&self) -> crate::check::workload::WorkloadOps {
+        crate::check::workload::WorkloadOps::default()
+    }
     /// For other systems that build on this one (e.g. read replicas on a Raft cluster).
     fn as_any(&self) -> &dyn Any;
 }

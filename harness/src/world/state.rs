@@ -71,6 +71,8 @@ pub struct Stats {
     pub storage_failures: u64,
     /// Outputs a host could not encode for the wire (a bug in a system's types), dropped.
     pub encode_errors: u64,
+    /// Datagrams the engine corrupted in flight (bit flips, truncation).
+    pub corrupted: crate::engine::corrupt::CorruptionCounts,
 }
 
 /// Which host leads, as hosts themselves publish it (the nemesis aims kill-leader and

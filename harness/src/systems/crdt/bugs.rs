@@ -40,6 +40,15 @@ pub const BUGS: &[Bug<CrdtBugs>] = &[
         },
         switch_on: |b| b.dot_counter_not_persisted = true,
     },
+    Bug {
+        planted: PlantedBug {
+            name: "crdt-orset-contains-absent",
+            scenario: "crdt",
+            description: "the OR-Set membership test always answers \"absent\", whatever the replica holds",
+            caught_by: &["crdt-read"],
+        },
+        switch_on: |b| b.orset_contains_absent = true,
+    },
 ];
 
 /// The CRDT switches the bug names in `on` turn on.

@@ -100,7 +100,7 @@ impl ClientProgram for CrdtClient {
 impl<I: Io> State<I> {
     /// Runs and records one operation at the home replica, retrying with the same id.
     async fn operation(&mut self, c: &CrdtConfig, process: u64, request: CrdtRequest) -> CrdtOutcome {
-        let CrdtRequest { kind, op, .. } = request;
+        let CrdtRequest { id, kind, op } = request;
         let (a, b) = op.edge();
         let recorder =
             OpRecorder { system: NAME, process, f: f_name(op), key: Some(json!(format!("{}:{a}->{b}", kind.name()))) };
@@ -122,7 +122,7 @@ impl<I: Io> State<I> {
             };
             recorder.record(w, now, kind_ev, value, node);
             let record =
-                CrdtOpRecord { process, node: home, kind, op, invoke_us, complete_us: now, outcome: outcome.clone() };
+                CrdtOpRecord { process, id, node: home, kind, op, invoke_us, complete_us: now, outcome: outcome.clone() };
             w.records.get_mut::<CrdtRecord>().ops.push(record);
         });
         outcome

@@ -8,7 +8,7 @@ mod config;
 mod host;
 
 pub use checks::{
-    check_convergence, check_semantics, divergence_series, Convergence, CrdtObserver, CrdtOpRecord, CrdtOutcome,
+    check_convergence, check_reads, check_semantics, divergence_series, Convergence, CrdtObserver, CrdtOpRecord, CrdtOutcome,
     DigestSample,
 };
 pub use client::pick_crdt_operation;
@@ -69,6 +69,7 @@ impl System for Crdt {
         let mut verdict = Verdict::default();
         verdict.checks.push(result);
         verdict.checks.extend(check_semantics(&record.ops, &record.latest));
+        verdict.checks.push(check_reads(record));
         verdict.results.push(("convergence_seconds".into(), serde_json::json!(convergence.seconds_after_heal)));
         let divergence = Divergence {
             points: convergence.series,
@@ -78,6 +79,10 @@ impl System for Crdt {
         };
         verdict.sections.push(ReportSection::figure("CRDT convergence", convergence_figure(divergence)));
         verdict
+    }
+
+    fn workload_ops(&self) -> crate::check::workload::WorkloadOps {
+        crate::check::workload::WorkloadOps { reads: &["contains"], writes: &["add", "remove"] }
     }
 
     fn as_any(&self) -> &dyn Any {

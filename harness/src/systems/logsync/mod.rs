@@ -98,6 +98,14 @@ impl System for LogSync {
         verdict
     }
 
+    fn workload_ops(&self) -> crate::check::workload::WorkloadOps {
+        // Its clients write through the Raft system (recorded under that system's name).
+        crate::check::workload::WorkloadOps {
+            reads: &["replica_is_following", "replica_followers", "replica_following", "replica_follower_count"],
+            writes: &[],
+        }
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }

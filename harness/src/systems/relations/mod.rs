@@ -63,6 +63,13 @@ impl System for Relations {
         checks::check(self, run)
     }
 
+    fn workload_ops(&self) -> crate::check::workload::WorkloadOps {
+        crate::check::workload::WorkloadOps {
+            reads: &["is_following", "followers", "following", "follower_count"],
+            writes: &["follow", "unfollow"],
+        }
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }

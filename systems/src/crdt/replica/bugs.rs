@@ -16,4 +16,6 @@ pub struct CrdtBugs {
     /// `crdt-dot-counter-not-persisted`: the OR-Set dot counter restarts at 1 after a
     /// crash instead of continuing from what the replica issued, so dots are reused.
     pub dot_counter_not_persisted: bool,
+    /// `crdt-orset-contains-absent`: the OR-Set membership read always answers "absent".
+    pub orset_contains_absent: bool,
 }

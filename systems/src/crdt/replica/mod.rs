@@ -189,6 +189,7 @@ impl<S: Storage> CrdtReplica<S> {
         let g = &mut self.graphs;
         let bugs = self.config.bugs;
         match (request.kind, request.op) {
+            (SetKind::OrSet, SetOp::Contains(_)) if bugs.orset_contains_absent => CrdtReply::Contains(false),
             (_, SetOp::Contains(e)) => CrdtReply::Contains(g.contains(request.kind, &e)),
             (SetKind::GSet, SetOp::Add(e)) => {
                 g.gset.add(e);

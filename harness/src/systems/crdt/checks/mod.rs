@@ -3,10 +3,12 @@
 //! judged from the clients' operations and the replicas' final states.
 mod convergence;
 mod observer;
+mod reads;
 mod semantics;
 #[cfg(test)]
 mod tests;
 
 pub use convergence::{check_convergence, divergence_series, Convergence};
-pub use observer::{CrdtObserver, CrdtOpRecord, CrdtOutcome, DigestSample};
+pub use observer::{CrdtObserver, CrdtOpRecord, CrdtOutcome, DigestSample, ReadServed};
+pub use reads::check_reads;
 pub use semantics::check_semantics;

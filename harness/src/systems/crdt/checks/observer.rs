@@ -1,7 +1,21 @@
 //! What the harness records about CRDT replicas while a run goes: each replica's digest
 //! whenever it changes (and its latest state), and every client operation.
-use faultline_systems::crdt::replica::{CrdtReply, Digest32, Graphs, SetKind, SetOp};
+use faultline_systems::crdt::replica::{CrdtReply, Digest32, Edge, Graphs, SetKind, SetOp};
+use faultline_systems::relations::RequestId;
 use std::collections::BTreeMap;
+
+/// A read a replica served, and whether its state then held the edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadServed {
+    /// The request (a client retries with the same id; each attempt is served anew).
+    pub id: RequestId,
+    /// Which graph.
+    pub kind: SetKind,
+    /// The edge asked about.
+    pub edge: Edge,
+    /// Whether the replica's state held it when it answered.
+    pub present: bool,
+}
 
 /// A replica's state digest changed at `time_us`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +44,8 @@ pub enum CrdtOutcome {
 pub struct CrdtOpRecord {
     /// Client process.
     pub process: u64,
+    /// The request's id.
+    pub id: RequestId,
     /// Host index of the replica it went to.
     pub node: usize,
     /// Which graph.
@@ -68,6 +84,8 @@ pub struct CrdtObserver {
     pub latest: BTreeMap<usize, Graphs>,
     /// Client operations, in completion order.
     pub ops: Vec<CrdtOpRecord>,
+    /// Reads each replica served (host index → reads in order).
+    pub reads: BTreeMap<usize, Vec<ReadServed>>,
     last: BTreeMap<usize, Digest32>,
 }
 
@@ -80,5 +98,12 @@ impl CrdtObserver {
         self.last.insert(node, digest);
         self.samples.push(DigestSample { time_us, node, digest });
         self.latest.insert(node, graphs.clone());
+    }
+
+    /// Records the reads replica `node` served in a step.
+    pub fn served(&mut self, node: usize, reads: Vec<ReadServed>) {
+        if !reads.is_empty() {
+            self.reads.entry(node).or_default().extend(reads);
+        }
     }
 }

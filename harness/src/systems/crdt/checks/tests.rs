@@ -3,13 +3,15 @@
 use super::*;
 use faultline_systems::crdt::replica::{CrdtReply, Graphs, SetKind, SetOp};
 use faultline_systems::crdt::{Dot, HlcClock, Timestamp};
+use faultline_systems::relations::RequestId;
 use faultline_systems::time::Time;
 use std::collections::BTreeMap;
 
 const E: (u64, u64) = (1, 2);
 
 fn op(node: usize, kind: SetKind, op: SetOp, t: (u64, u64), outcome: CrdtOutcome) -> CrdtOpRecord {
-    CrdtOpRecord { process: node as u64, node, kind, op, invoke_us: t.0, complete_us: t.1, outcome }
+    let id = RequestId { client: node as u64, seq: t.0 };
+    CrdtOpRecord { process: node as u64, id, node, kind, op, invoke_us: t.0, complete_us: t.1, outcome }
 }
 
 fn added(dot: Option<Dot>, replaced: Vec<Dot>, stamp: Option<Timestamp>) -> CrdtOutcome {
@@ -194,4 +196,35 @@ fn replicas_that_still_differ_at_the_end_fail_convergence() {
     // A replica that never reported counts as differing.
     let (r, _) = check_convergence(&samples[..2], &[0, 1, 2], 10_000_000);
     assert!(!r.ok);
+}
+
+/// A read of `E` at node 0 answered `answer`, and the replica's state at each serving.
+fn read_record(answer: bool, states: &[bool]) -> CrdtObserver {
+    let read = op(0, SetKind::OrSet, SetOp::Contains(E), (10, 20), CrdtOutcome::Ok(CrdtReply::Contains(answer)));
+    let served = states.iter().map(|&present| ReadServed { id: read.id, kind: SetKind::OrSet, edge: E, present });
+    let mut record = CrdtObserver::default();
+    record.served(0, served.collect());
+    record.ops.push(read);
+    record
+}
+
+#[test]
+fn reads_that_agree_with_the_replica_state_pass_and_counts_are_reported() {
+    let r = check_reads(&read_record(true, &[true]));
+    assert!(r.ok && r.detail.contains("1 answered reads") && r.detail.contains("orset 1"), "{}", r.detail);
+    // A retried read served twice, the state changing between: either answer agrees.
+    assert!(check_reads(&read_record(false, &[true, false])).ok);
+}
+
+#[test]
+fn a_read_answering_absent_while_the_state_held_the_edge_fails() {
+    let r = check_reads(&read_record(false, &[true]));
+    assert!(!r.ok && r.detail.contains("answered false"), "{}", r.detail);
+}
+
+#[test]
+fn a_read_no_replica_served_fails_and_no_reads_says_nothing_was_judged() {
+    assert!(!check_reads(&read_record(true, &[])).ok);
+    let r = check_reads(&CrdtObserver::default());
+    assert!(r.ok && r.detail.contains("nothing to judge"), "{}", r.detail);
 }
