@@ -49,7 +49,9 @@ pub fn document_text(document: &toml::Table) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::run::{run, RunRequest};
     use crate::scenario::{load_str, secs_to_us};
+    use std::sync::Arc;
 
     #[test]
     fn the_explicit_form_plans_the_same_faults_and_keeps_the_systems_sections() {
@@ -63,6 +65,31 @@ mod tests {
             assert_eq!(again.node_count(), 3);
             assert_eq!(again.client_count(), 2);
         }
+    }
+
+    /// A small CRDT run with a bug every seed catches, under a generated swarm of faults.
+    pub(crate) const FAILING: &str = "duration_s = 6.0\nquiesce_s = 3.0\nbugs = [\"crdt-orset-remove-unobserved\"]\n\
+        [relations]\nnodes = 0\n[crdt]\nreplicas = 3\nclients_per_replica = 2\n\
+        [nemesis]\nmode = \"generated\"\ninterval_min_ms = 300\ninterval_max_ms = 900\n";
+
+    #[test]
+    fn the_explicit_form_of_a_failing_seed_fails_the_same_checks_with_the_same_trace() {
+        let scenario = Arc::new(load_str("failing.toml", FAILING).expect("valid"));
+        let request = |scenario: Arc<Scenario>| RunRequest {
+            scenario_arg: "failing.toml".into(),
+            scenario,
+            seed: 3,
+            engine: EngineKind::Madsim,
+            bugs: Vec::new(),
+        };
+        let original = run(&request(scenario.clone())).results;
+        assert!(!original.passed(), "the planted bug must fail seed 3");
+        assert!(original.faults > 0, "the run must have faults to write out");
+        let doc = explicit_document(&scenario, 3, EngineKind::Madsim, &scenario.bugs).expect("serialises");
+        let explicit = load_str("explicit.toml", &document_text(&doc).expect("text")).expect("loads");
+        let again = run(&request(Arc::new(explicit))).results;
+        assert_eq!(again.failed_checks(), original.failed_checks());
+        assert_eq!(again.trace_hash, original.trace_hash, "the explicit form replays the run exactly");
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub fn set(document: &Table, knob: &Knob, value: i64) -> Table {
 /// Values to try for a knob now at `value`, most reduced first.
 pub fn candidates(kind: KnobKind, value: i64) -> Vec<i64> {
     let mut out = match kind {
-        KnobKind::Clients => vec![1, value / 2],
+        KnobKind::Clients => vec![0, 1, value / 2],
         KnobKind::MixWeight => vec![0],
         KnobKind::Think if value <= 0 => vec![100, 20],
         KnobKind::Think => vec![value.saturating_mul(4), value.saturating_mul(2)],
@@ -128,8 +128,9 @@ mod tests {
 
     #[test]
     fn candidates_reduce_the_load() {
-        assert_eq!(candidates(KnobKind::Clients, 4), vec![1, 2]);
-        assert!(candidates(KnobKind::Clients, 1).is_empty());
+        assert_eq!(candidates(KnobKind::Clients, 4), vec![0, 1, 2]);
+        assert_eq!(candidates(KnobKind::Clients, 1), vec![0]);
+        assert!(candidates(KnobKind::Clients, 0).is_empty());
         assert_eq!(candidates(KnobKind::Think, 10), vec![40, 20]);
         assert!(candidates(KnobKind::MixWeight, 0).is_empty());
     }
