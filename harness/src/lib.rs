@@ -15,6 +15,7 @@ pub mod nemesis;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod shrink;
 pub mod simulation;
 pub mod system;
 pub mod systems;

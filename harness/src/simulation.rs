@@ -167,6 +167,10 @@ impl RunOutcome {
         crate::atomic_file::write(&dir.join("results.json"), json.as_bytes())?;
         let r = &self.results;
         let title = format!("{} seed {} ({})", r.scenario, r.seed, r.engine);
+        let repro = match &r.shrunk_from {
+            Some(original) => format!("{}\n\n# a shrunk run (faultline shrink) of:\n{original}", r.repro),
+            None => r.repro.clone(),
+        };
         report::write_report(
             dir,
             &ReportInput {
@@ -176,7 +180,7 @@ impl RunOutcome {
                 history: &self.history,
                 faults: &self.faults,
                 sim_end_us: (r.sim_seconds * 1e6) as u64,
-                repro: &r.repro,
+                repro: &repro,
                 results_json: &json,
                 sections: &self.sections,
             },

@@ -3,6 +3,7 @@ mod bench_cmd;
 mod check_cmd;
 mod merge_cmd;
 mod run_cmd;
+mod shrink_cmd;
 mod sweep_cmd;
 mod sweep_output;
 
@@ -22,6 +23,8 @@ pub struct Cli {
 enum Command {
     /// Run one simulation, check it and write a report.
     Run(RunArgs),
+    /// Shrink a failing run to the smallest scenario found that fails the same checks.
+    Shrink(ShrinkArgs),
     /// Run many seeds in parallel and list the failures with their repro lines.
     Sweep(SweepArgs),
     /// Combine the sweep.json of shard sweeps into one sweep.json and index.html.
@@ -53,6 +56,45 @@ struct RunArgs {
     /// Switch on a planted bug (see `faultline bugs`); repeatable.
     #[arg(long = "bug")]
     bugs: Vec<String>,
+    /// Also write the run's explicit form here: a scenario file with every fault scheduled at
+    /// its exact time, which fails the same checks at the same seed.
+    #[arg(long)]
+    explain_to: Option<PathBuf>,
+}
+
+/// How hard a shrink tries (shared by `shrink` and `sweep --shrink`).
+#[derive(Debug, clap::Args)]
+struct ShrinkBudgetArgs {
+    /// Wall-time budget of one shrink, seconds; the smallest run found by then is reported.
+    #[arg(long, default_value_t = crate::shrink::TIME_BUDGET_S_DEFAULT)]
+    time_budget_s: u64,
+    /// Candidate runs one shrink may try.
+    #[arg(long, default_value_t = crate::shrink::CANDIDATES_MAX_DEFAULT)]
+    candidates_max: usize,
+}
+
+/// Arguments of `faultline shrink`: the failing run's repro-line arguments.
+#[derive(Debug, clap::Args)]
+struct ShrinkArgs {
+    /// Scenario name (from scenarios/) or path to a TOML file.
+    scenario: String,
+    /// Run seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Engine: turmoil or madsim (default: the scenario's).
+    #[arg(long)]
+    engine: Option<String>,
+    /// Switch on a planted bug; repeatable.
+    #[arg(long = "bug")]
+    bugs: Vec<String>,
+    /// Parallel candidate runs (default: the number of cores); the result does not depend on it.
+    #[arg(long)]
+    jobs: Option<usize>,
+    #[command(flatten)]
+    budget: ShrinkBudgetArgs,
+    /// Output directory: scenario.toml and report/ (default: reports/shrink-SCENARIO-seedN-ENGINE).
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 /// Arguments of `faultline sweep`.
@@ -91,6 +133,11 @@ struct SweepArgs {
     /// Also write JUnit XML here (one testcase per seed).
     #[arg(long)]
     junit: Option<PathBuf>,
+    /// Shrink the first failing seed of each distinct signature (into --out/shrink-seed-N/).
+    #[arg(long)]
+    shrink: bool,
+    #[command(flatten)]
+    shrink_budget: ShrinkBudgetArgs,
 }
 
 /// Arguments of `faultline merge`.
@@ -146,8 +193,16 @@ pub fn main() -> ExitCode {
     crate::log::init();
     let cli = Cli::parse();
     let outcome = match cli.command {
-        None => run_cmd::run(RunArgs { scenario: "social".into(), seed: 0, engine: None, out: None, bugs: Vec::new() }),
+        None => run_cmd::run(RunArgs {
+            scenario: "social".into(),
+            seed: 0,
+            engine: None,
+            out: None,
+            bugs: Vec::new(),
+            explain_to: None,
+        }),
         Some(Command::Run(args)) => run_cmd::run(args),
+        Some(Command::Shrink(args)) => shrink_cmd::run(args),
         Some(Command::Sweep(args)) => sweep_cmd::sweep(args),
         Some(Command::Merge(args)) => merge_cmd::merge(args),
         Some(Command::Check(args)) => check_cmd::check(args),

@@ -6,6 +6,9 @@ pub(super) fn run(args: RunArgs) -> Result<bool, BadInput> {
     let (scenario, engine) = prepare(&args.scenario, args.engine.as_deref(), &args.bugs)?;
     let request =
         RunRequest { scenario_arg: args.scenario.clone(), scenario, seed: args.seed, engine, bugs: args.bugs };
+    if let Some(path) = &args.explain_to {
+        write_explicit(&request, path)?;
+    }
     let outcome = run_once(&request);
     let out = args.out.unwrap_or_else(|| {
         PathBuf::from("reports").join(format!("{}-seed{}-{}", request.scenario.name, request.seed, engine))
@@ -37,4 +40,20 @@ pub(super) fn print_outcome(outcome: &RunOutcome) {
 /// Writes results.json and the full report into `dir`.
 pub(super) fn write_run_report(dir: &Path, outcome: &RunOutcome) -> std::io::Result<()> {
     outcome.report_to(dir)
+}
+
+/// Writes the run's explicit form (`--explain-to`): every fault scheduled, generation off.
+fn write_explicit(request: &RunRequest, path: &Path) -> Result<(), BadInput> {
+    let document =
+        crate::shrink::explicit_document(&request.scenario, request.seed, request.engine, &request.all_bugs())
+            .map_err(BadInput)?;
+    let text = crate::shrink::document_text(&document).map_err(BadInput)?;
+    let header = format!(
+        "# The explicit form of: {}\n",
+        crate::run::repro_line(&request.scenario_arg, request.seed, request.engine, &request.bugs)
+    );
+    crate::atomic_file::write(path, format!("{header}{text}").as_bytes())
+        .map_err(|e| BadInput(format!("--explain-to {}: cannot write: {e}", path.display())))?;
+    println!("explicit form: {}", path.display());
+    Ok(())
 }

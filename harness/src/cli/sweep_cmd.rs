@@ -15,11 +15,8 @@ pub(super) fn parse_seeds(text: &str) -> Result<Range<u64>, BadInput> {
 pub(super) fn sweep(args: SweepArgs) -> Result<bool, BadInput> {
     let seeds = parse_seeds(&args.seeds)?;
     let (scenario, engine) = prepare(&args.scenario, args.engine.as_deref(), &args.bugs)?;
-    let jobs = match args.jobs {
-        Some(0) => return Err(BadInput("--jobs 0: need at least one job".into())),
-        Some(j) => j,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let jobs = jobs_or_cores(args.jobs)?;
+    let shrink_budget = super::shrink_cmd::budget(args.shrink_budget.time_budget_s, args.shrink_budget.candidates_max)?;
     let (shard, source) = Shard::resolve(args.shard.as_deref(), args.shards, env_var).map_err(BadInput)?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&scenario.name, &seeds, engine, shard));
     let request = SweepRequest {
@@ -44,7 +41,20 @@ pub(super) fn sweep(args: SweepArgs) -> Result<bool, BadInput> {
     print_counts(&outcome);
     write_failure_reports(&request, &outcome, &out, args.resume);
     let summary = SweepSummary::from_outcome(&request, shard, &outcome);
-    super::sweep_output::publish(&summary, &out, args.junit.as_deref())
+    let passed = super::sweep_output::publish(&summary, &out, args.junit.as_deref())?;
+    if args.shrink {
+        super::sweep_output::shrink_failures(&request, &outcome, &out, shrink_budget);
+    }
+    Ok(passed)
+}
+
+/// `--jobs`, or the number of cores; zero is refused.
+pub(super) fn jobs_or_cores(jobs: Option<usize>) -> Result<usize, BadInput> {
+    match jobs {
+        Some(0) => Err(BadInput("--jobs 0: need at least one job".into())),
+        Some(j) => Ok(j),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
 }
 
 /// `reports/sweep-SCENARIO-A-B-ENGINE[-shard-I-of-N]`: stable, so `--resume` finds it again.

@@ -38,3 +38,31 @@ fn append_step_summary(summary: &SweepSummary) {
         eprintln!("warning: GITHUB_STEP_SUMMARY={}: {e}", Path::new(&path).display());
     }
 }
+
+/// `sweep --shrink`: the first failing seed of each distinct signature, shrunk into
+/// `out/shrink-seed-N/`, its shrunk repro line printed beside the original one.
+pub(super) fn shrink_failures(
+    request: &crate::run::SweepRequest,
+    outcome: &crate::run::SweepOutcome,
+    out: &Path,
+    budget: crate::shrink::Budget,
+) {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut lines = Vec::new();
+    for r in outcome.failures() {
+        let signature = crate::shrink::Signature::of(r);
+        if !seen.insert(signature.clone()) {
+            continue;
+        }
+        let dir = out.join(format!("shrink-seed-{}", r.seed));
+        match super::shrink_cmd::shrink_and_print(&request.run_request(r.seed), request.jobs, budget, &dir) {
+            Ok(shrunk) => lines.push((r.seed, signature, r.repro.clone(), shrunk)),
+            Err(super::BadInput(e)) => eprintln!("warning: seed {} could not be shrunk: {e}", r.seed),
+        }
+    }
+    for (seed, signature, original, shrunk) in lines {
+        println!("FAIL seed {seed} ({signature})");
+        println!("  repro:  {original}");
+        println!("  shrunk: {shrunk}");
+    }
+}

@@ -7,7 +7,7 @@ use crate::engine::NetControl;
 use crate::history::node_name;
 use crate::scenario::{FaultKind, Scenario};
 use crate::world::World;
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,9 +34,6 @@ enum Step {
     Start(usize),
 }
 
-/// Salt for the nemesis's apply-time choices (victims, magnitudes, shapes).
-const APPLY_RNG_SALT: u64 = 0x4e45_4d41_5050_4c59;
-
 /// Walks a fault plan through simulated time.
 pub struct Nemesis {
     plan: Vec<PlannedFault>,
@@ -48,7 +45,8 @@ pub struct Nemesis {
     /// The clock-drift fault whose rates are in force: a newer one replaces the rates, and
     /// only the one in force may end them.
     drift_in_force: Option<usize>,
-    rng: ChaCha8Rng,
+    /// Apply-time choices (victims, magnitudes, shapes) come from each fault's own stream.
+    seed: u64,
     scenario: std::sync::Arc<Scenario>,
 }
 
@@ -69,7 +67,7 @@ impl Nemesis {
             global_active: BTreeMap::new(),
             down: BTreeSet::new(),
             drift_in_force: None,
-            rng: ChaCha8Rng::seed_from_u64(seed ^ APPLY_RNG_SALT),
+            seed,
             scenario,
         }
     }
@@ -107,58 +105,62 @@ impl Nemesis {
         world.with(|w| w.leader_hint.host())
     }
 
-    fn pick_up_node(&mut self, wanted: Option<usize>) -> Option<usize> {
+    fn pick_up_node(&self, wanted: Option<usize>, rng: &mut ChaCha8Rng) -> Option<usize> {
         let n = self.scenario.node_count();
-        let node = wanted.unwrap_or_else(|| self.rng.random_range(0..n));
+        let node = wanted.unwrap_or_else(|| rng.random_range(0..n));
         (node < n && !self.down.contains(&node)).then_some(node)
     }
 
     fn start(&mut self, i: usize, now_us: u64, world: &World, net: &mut dyn NetControl) {
         let fault = self.plan[i].clone();
+        let mut rng = super::fault_rng(self.seed, &fault);
+        let rng = &mut rng;
         let n = self.scenario.node_count();
         let scenario = self.scenario.clone();
         let ne = &scenario.nemesis;
         let kind = fault.kind;
         let applied: Option<(String, Vec<usize>, Undo)> = match kind {
-            FaultKind::PartitionIsolate => self.pick_up_node(fault.node).map(|node| {
+            FaultKind::PartitionIsolate => self.pick_up_node(fault.node, rng).map(|node| {
                 let cuts = isolate_cuts(n, node);
                 net.cut(&cuts);
                 (format!("isolate {}", node_name(node)), vec![node], Undo::Repair(cuts))
             }),
-            FaultKind::PartitionLeader => self.leader(world).and_then(|l| self.pick_up_node(Some(l))).map(|node| {
-                let cuts = isolate_cuts(n, node);
-                net.cut(&cuts);
-                (format!("isolate leader {}", node_name(node)), vec![node], Undo::Repair(cuts))
-            }),
+            FaultKind::PartitionLeader => {
+                self.leader(world).and_then(|l| self.pick_up_node(Some(l), rng)).map(|node| {
+                    let cuts = isolate_cuts(n, node);
+                    net.cut(&cuts);
+                    (format!("isolate leader {}", node_name(node)), vec![node], Undo::Repair(cuts))
+                })
+            }
             FaultKind::PartitionHalves => {
-                let (cuts, minority) = halves_cuts(n, &mut self.rng);
+                let (cuts, minority) = halves_cuts(n, rng);
                 net.cut(&cuts);
                 Some((format!("minority {} cut from the majority", names(&minority)), minority, Undo::Repair(cuts)))
             }
             FaultKind::PartitionRing => {
-                let cuts = ring_cuts(n, &mut self.rng);
+                let cuts = ring_cuts(n, rng);
                 net.cut(&cuts);
                 Some(("majorities ring".to_string(), (0..n).collect(), Undo::Repair(cuts)))
             }
             FaultKind::PartitionBridge => {
-                let (cuts, bridge) = bridge_cuts(n, &mut self.rng);
+                let (cuts, bridge) = bridge_cuts(n, rng);
                 net.cut(&cuts);
                 Some((format!("bridge via {}", node_name(bridge)), vec![bridge], Undo::Repair(cuts)))
             }
             FaultKind::KillLeader | FaultKind::Crash => {
                 let target = if kind == FaultKind::KillLeader { self.leader(world) } else { fault.node };
-                target.and_then(|t| self.pick_up_node(Some(t))).map(|node| {
+                target.and_then(|t| self.pick_up_node(Some(t), rng)).map(|node| {
                     net.crash(node);
                     world.with(|w| {
                         let disk = w.nodes[node].disk.clone();
-                        disk.crash(&mut w.rng);
+                        disk.crash(rng);
                         w.nodes[node].paused_until_us = None;
                     });
                     self.down.insert(node);
                     (format!("crash {}", node_name(node)), vec![node], Undo::Restart(node))
                 })
             }
-            FaultKind::Pause => self.pick_up_node(fault.node).map(|node| {
+            FaultKind::Pause => self.pick_up_node(fault.node, rng).map(|node| {
                 world.with(|w| w.nodes[node].paused_until_us = Some(fault.end_us));
                 (format!("pause {}", node_name(node)), vec![node], Undo::Resume(node))
             }),
@@ -167,20 +169,20 @@ impl Nemesis {
                 // fast while others run slow: the skew leases must survive.
                 let nodes: Vec<usize> = (0..n).filter(|x| !self.down.contains(x)).collect();
                 let max = ne.clock.drift_max_ppm.min(999_999) as i64;
-                let rates: Vec<(usize, i64)> = nodes.iter().map(|&x| (x, self.rng.random_range(-max..=max))).collect();
+                let rates: Vec<(usize, i64)> = nodes.iter().map(|&x| (x, rng.random_range(-max..=max))).collect();
                 world.with(|w| rates.iter().for_each(|&(x, ppm)| w.nodes[x].clock.set_drift_ppm(now_us, ppm)));
                 let what: Vec<String> = rates.iter().map(|&(x, ppm)| format!("{} {ppm:+} ppm", node_name(x))).collect();
                 self.drift_in_force = Some(i);
                 Some((format!("drift clocks: {}", what.join(", ")), nodes.clone(), Undo::ClockSteady(nodes)))
             }
-            FaultKind::ClockBump | FaultKind::ClockStrobe => self.pick_up_node(fault.node).map(|node| {
+            FaultKind::ClockBump | FaultKind::ClockStrobe => self.pick_up_node(fault.node, rng).map(|node| {
                 let c = ne.clock.clone();
-                let sign = if self.rng.random_bool(0.5) { 1i64 } else { -1 };
+                let sign = if rng.random_bool(0.5) { 1i64 } else { -1 };
                 let what = world.with(|w| {
                     let clock = &mut w.nodes[node].clock;
                     match kind {
                         FaultKind::ClockBump => {
-                            let delta = sign * self.rng.random_range(1..=c.bump_max_ms.max(1)) as i64 * 1000;
+                            let delta = sign * rng.random_range(1..=c.bump_max_ms.max(1)) as i64 * 1000;
                             clock.bump(now_us, delta);
                             format!("bump {} clock by {} ms", node_name(node), delta / 1000)
                         }
@@ -227,11 +229,11 @@ impl Nemesis {
                 };
                 Some((what, Vec::new(), Undo::Global(kind)))
             }
-            FaultKind::DiskEio => self.pick_up_node(fault.node).map(|node| {
+            FaultKind::DiskEio => self.pick_up_node(fault.node, rng).map(|node| {
                 world.with(|w| w.nodes[node].disk.set_eio_probability(0.5));
                 (format!("{} disk returns EIO", node_name(node)), vec![node], Undo::DiskEio(node))
             }),
-            FaultKind::DiskSlow => self.pick_up_node(fault.node).map(|node| {
+            FaultKind::DiskSlow => self.pick_up_node(fault.node, rng).map(|node| {
                 let ms = ne.slow_fsync_ms;
                 world.with(|w| w.nodes[node].disk.set_fsync_latency_us(ms * 1000));
                 (format!("{} fsync takes {ms} ms", node_name(node)), vec![node], Undo::DiskSlow(node))

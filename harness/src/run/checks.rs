@@ -58,6 +58,7 @@ pub fn assemble(
             repro: repro_line(&request.scenario_arg, request.seed, request.engine, &bugs),
             bugs,
             faults: faults.len(),
+            shrunk_from: Some(scenario.shrunk_from.clone()).filter(|s| !s.is_empty()),
             latency: latency_summary(&history),
             stats: serde_json::to_value(&w.stats).unwrap_or_default(),
             extras,

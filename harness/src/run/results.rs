@@ -44,6 +44,9 @@ pub struct Results {
     pub bugs: Vec<String>,
     /// Faults injected.
     pub faults: usize,
+    /// The repro line of the run this one was shrunk from (`faultline shrink`), if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shrunk_from: Option<String>,
     /// Operation latency summary (ok operations).
     pub latency: LatencySummary,
     /// Harness counters.

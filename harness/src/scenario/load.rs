@@ -79,6 +79,7 @@ pub fn load_str_with(file: &str, source: &str, plugins: &[&dyn Plugin]) -> Resul
         }
     }
     scenario.systems = SystemList::new(systems);
+    scenario.document = src.parse()?;
     if scenario.node_count() == 0 {
         return Err(no_hosts(&src, plugins));
     }

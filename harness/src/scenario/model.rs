@@ -28,9 +28,14 @@ pub struct Scenario {
     pub nemesis: NemesisConfig,
     /// Checker bounds.
     pub checks: ChecksConfig,
+    /// The repro line of the run this scenario was shrunk from (`faultline shrink`); empty if none.
+    pub shrunk_from: String,
     /// The systems under test this scenario runs, configured from their own sections.
     #[serde(skip)]
     pub systems: SystemList,
+    /// The whole file as loaded, so systems' sections can be written back (`--explain-to`).
+    #[serde(skip)]
+    pub document: toml::Table,
 }
 
 impl Default for Scenario {
@@ -46,7 +51,9 @@ impl Default for Scenario {
             network: NetworkConfig::default(),
             nemesis: NemesisConfig::default(),
             checks: ChecksConfig::default(),
+            shrunk_from: String::new(),
             systems: SystemList::default(),
+            document: toml::Table::new(),
         }
     }
 }
