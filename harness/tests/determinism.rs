@@ -28,8 +28,28 @@ fn same_seed_same_trace_on_turmoil() {
 }
 
 #[test]
+fn same_seed_same_trace_on_native() {
+    same_seed_same_trace(EngineKind::Native);
+}
+
+/// The bench's wall-time accounting must not reach simulated code: a profiled run replays
+/// exactly as a plain one.
+#[test]
+fn profiling_does_not_change_the_trace() {
+    for engine in [EngineKind::Native, EngineKind::Madsim] {
+        let plain = run_seed("social", FAULTY_SEED, engine, &[]);
+        faultline::engine::profile::start();
+        let profiled = run_seed("social", FAULTY_SEED, engine, &[]);
+        let profile = faultline::engine::profile::stop();
+        assert!(profile.handlers_ns > 0 && profile.checks_ns > 0, "{engine}: nothing was profiled: {profile:?}");
+        assert!(profile.host_polls_ns >= profile.handlers_ns, "{engine}: handlers run inside host polls: {profile:?}");
+        assert_eq!(plain.trace_hash, profiled.trace_hash, "{engine}: profiling changed the trace");
+    }
+}
+
+#[test]
 fn different_seeds_give_different_traces() {
-    for engine in [EngineKind::Madsim, EngineKind::Turmoil] {
+    for engine in EngineKind::ALL {
         let a = run_seed("social", 1, engine, &[]);
         let b = run_seed("social", 2, engine, &[]);
         assert_ne!(a.trace_hash, b.trace_hash, "{}: seeds 1 and 2 gave the same trace", engine.name());
@@ -40,7 +60,7 @@ fn different_seeds_give_different_traces() {
 /// (nothing may leak from one run into the next on the same thread).
 #[test]
 fn sweep_results_match_single_runs() {
-    for engine in [EngineKind::Madsim, EngineKind::Turmoil] {
+    for engine in [EngineKind::Native, EngineKind::Madsim] {
         let swept = common::sweep_seeds("social", 0..6, engine, &[], false);
         assert_eq!(swept.len(), 6);
         for r in &swept {

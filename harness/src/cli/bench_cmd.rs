@@ -1,80 +1,96 @@
-//! `faultline bench`: ratios, not timed assertions. Simulated seconds per wall second and
-//! seeds per second for each engine, a 2-job sweep, and the linearizability checker's speed.
+//! `faultline bench`: ratios, not timed assertions. For each engine: simulated seconds per
+//! wall second, seeds per second, datagrams per wall second and where the wall time goes;
+//! madsim's bare-datagram ceiling; a 2-job sweep; the linearizability checker's speed.
+use super::bench_figures::{header, measure, row};
 use super::{prepare, BadInput, BenchArgs};
 use crate::check::linearizability::{self, Budget};
 use crate::check::models::ModelKind;
 use crate::engine::EngineKind;
-use crate::run::{run, sweep, RunRequest, SweepRequest};
+use crate::run::{sweep, SweepRequest};
 use std::time::Instant;
 
+/// Hosts in madsim's bare-datagram probe (about the default scenario's count).
+const PROBE_HOSTS: usize = 10;
+
+fn engines(args: &BenchArgs) -> Result<Vec<EngineKind>, BadInput> {
+    let chosen = if args.engine.is_empty() {
+        EngineKind::ALL.to_vec()
+    } else {
+        args.engine
+            .iter()
+            .map(|e| EngineKind::parse(e).map_err(|m| BadInput(format!("--engine: {m}"))))
+            .collect::<Result<_, _>>()?
+    };
+    Ok(chosen.into_iter().filter(|e| e.available()).collect())
+}
+
 pub(super) fn bench(args: BenchArgs) -> Result<bool, BadInput> {
-    let engines: Vec<EngineKind> =
-        [EngineKind::Madsim, EngineKind::Turmoil].into_iter().filter(|e| e.available()).collect();
+    let engines = engines(&args)?;
     println!("scenario {}, {} seeds per engine, one thread unless noted", args.scenario, args.seeds);
-    println!(
-        "{:<10} {:>14} {:>10} {:>16} {:>12}",
-        "engine", "sim s/wall s", "seeds/s", "datagrams/wall s", "ops/wall s"
-    );
+    println!("shares of wall time from up to 3 profiled seeds per engine (host loop excludes handlers)");
+    println!("{}", header());
     let mut histories = Vec::new();
     for &engine in &engines {
         let (scenario, _) = prepare(&args.scenario, Some(engine.name()), &[])?;
-        let (mut sim, mut wall, mut ops, mut datagrams) = (0.0, 0.0, 0u64, 0u64);
-        let start = Instant::now();
-        for seed in 0..args.seeds {
-            let outcome = run(&RunRequest {
-                scenario_arg: args.scenario.clone(),
-                scenario: scenario.clone(),
-                seed,
-                engine,
-                bugs: vec![],
-            });
-            sim += outcome.results.sim_seconds;
-            // Simulation only: the engine's wall time, excluding checks.
-            wall += outcome.results.wall_seconds;
-            ops += outcome.results.ops;
-            datagrams +=
-                outcome.results.stats.get("messages_delivered").and_then(serde_json::Value::as_u64).unwrap_or(0);
-            if engine == engines[0] {
-                histories.push(relations_events(&outcome.history));
+        let mut keep = |h: &[crate::history::Event]| {
+            if Some(&engine) == engines.first() {
+                histories.push(relations_events(h));
             }
-        }
-        // Seeds per second counts whole runs: simulation and every checker.
-        let full = start.elapsed().as_secs_f64().max(1e-9);
-        let wall = wall.max(1e-9);
-        println!(
-            "{:<10} {:>14.0} {:>10.2} {:>16.0} {:>12.0}",
-            engine.name(),
-            sim / wall,
-            args.seeds as f64 / full,
-            datagrams as f64 / wall,
-            ops as f64 / wall
-        );
+        };
+        let figures = measure(&args.scenario, &scenario, engine, args.seeds, &mut keep);
+        println!("{}", row(engine, &figures));
     }
+    print_madsim_ceiling();
     if let Some(&engine) = engines.first() {
-        let (scenario, _) = prepare(&args.scenario, Some(engine.name()), &[])?;
-        let jobs = 2;
-        let outcome = sweep(&SweepRequest {
-            scenario_arg: args.scenario.clone(),
-            scenario,
-            seeds: 0..args.seeds * 2,
-            jobs,
-            engine,
-            bugs: vec![],
-            stop_at_first_failure: false,
-            progress: false,
-        });
-        println!(
-            "sweep on {engine} with {jobs} jobs: {:.2} seeds/s, {:.0} simulated s per wall s",
-            outcome.results.len() as f64 / outcome.wall_seconds.max(1e-9),
-            outcome.sim_seconds() / outcome.wall_seconds.max(1e-9)
-        );
+        bench_sweep(&args, engine)?;
     }
+    bench_checker(&histories);
+    Ok(true)
+}
+
+#[cfg(madsim)]
+fn print_madsim_ceiling() {
+    let rate = crate::engine::madsim_probe::bare_datagrams_per_wall_second(PROBE_HOSTS, 20);
+    println!(
+        "madsim bare-datagram ceiling ({PROBE_HOSTS} hosts, a ring, nothing else): {rate:.0} datagrams per wall s"
+    );
+}
+
+#[cfg(not(madsim))]
+fn print_madsim_ceiling() {
+    let _ = PROBE_HOSTS;
+    println!("madsim bare-datagram ceiling: not measured (built without --cfg madsim)");
+}
+
+fn bench_sweep(args: &BenchArgs, engine: EngineKind) -> Result<(), BadInput> {
+    let (scenario, _) = prepare(&args.scenario, Some(engine.name()), &[])?;
+    let jobs = 2;
+    let outcome = sweep(&SweepRequest {
+        scenario_arg: args.scenario.clone(),
+        scenario,
+        seeds: 0..args.seeds * 2,
+        jobs,
+        engine,
+        bugs: vec![],
+        stop_at_first_failure: false,
+        progress: false,
+    });
+    println!(
+        "sweep on {engine} with {jobs} jobs: {:.2} seeds/s, {:.0} simulated s per wall s",
+        outcome.results.len() as f64 / outcome.wall_seconds.max(1e-9),
+        outcome.sim_seconds() / outcome.wall_seconds.max(1e-9)
+    );
+    Ok(())
+}
+
+fn bench_checker(histories: &[Vec<crate::history::Event>]) {
     let events: usize = histories.iter().map(Vec::len).sum();
     if events == 0 {
-        return Ok(true); // No Raft clients: nothing for the linearizability checker.
+        println!("linearizability checker: no Raft client operations in this scenario, nothing to time");
+        return;
     }
     let start = Instant::now();
-    for h in &histories {
+    for h in histories {
         let _ = linearizability::check_history(ModelKind::Follow, h, Budget::default());
     }
     let secs = start.elapsed().as_secs_f64().max(1e-9);
@@ -84,7 +100,6 @@ pub(super) fn bench(args: BenchArgs) -> Result<bool, BadInput> {
         events / 2,
         histories.len()
     );
-    Ok(true)
 }
 
 /// The relations service's events of a history: what its linearizability check judges.

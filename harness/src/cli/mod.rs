@@ -1,5 +1,6 @@
 //! The `faultline` command line. Exit codes: 0 pass, 1 a check failed, 2 bad input.
 mod bench_cmd;
+mod bench_figures;
 mod check_cmd;
 mod merge_cmd;
 mod run_cmd;
@@ -177,6 +178,9 @@ struct BenchArgs {
     /// Seeds per engine.
     #[arg(long, default_value_t = 10)]
     seeds: u64,
+    /// Engines to measure (repeatable; default: every engine this binary has).
+    #[arg(long)]
+    engine: Vec<String>,
 }
 
 /// Bad input: printed as one line, exit code 2.

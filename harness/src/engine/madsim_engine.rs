@@ -72,7 +72,7 @@ impl Io for MadsimIo {
     }
 
     async fn send(socket: &Self::Socket, to: SocketAddr, bytes: &[u8]) {
-        let (sender, bytes) = (socket.socket.clone(), super::corrupt::in_flight(bytes));
+        let (sender, bytes) = (socket.socket.clone(), super::corrupt::in_flight(bytes).into_owned());
         madsim::task::spawn(async move {
             let _ = sender.send_to(to, &bytes).await;
         });

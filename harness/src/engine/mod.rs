@@ -6,11 +6,16 @@ pub mod corrupt;
 mod io;
 #[cfg(madsim)]
 mod madsim_engine;
+#[cfg(madsim)]
+pub mod madsim_probe;
+mod native;
+pub mod profile;
 mod turmoil_engine;
 
 pub use io::{Io, NetControl, DATAGRAM_BYTES_MAX, PORT};
 #[cfg(madsim)]
 pub use madsim_engine::MadsimIo;
+pub use native::{NativeIo, NativeSocket};
 pub use turmoil_engine::TurmoilIo;
 
 use std::fmt;
@@ -62,15 +67,21 @@ pub enum EngineKind {
     Turmoil,
     /// madsim: jumps to the next event.
     Madsim,
+    /// The harness' own discrete-event engine: drives hosts and clients directly.
+    Native,
 }
 
 impl EngineKind {
-    /// Parses "turmoil" or "madsim".
+    /// Every engine, in the order the bench reports them.
+    pub const ALL: [EngineKind; 3] = [EngineKind::Native, EngineKind::Madsim, EngineKind::Turmoil];
+
+    /// Parses "turmoil", "madsim" or "native".
     pub fn parse(s: &str) -> Result<Self, String> {
         match s {
             "turmoil" => Ok(EngineKind::Turmoil),
             "madsim" => Ok(EngineKind::Madsim),
-            other => Err(format!("unknown engine {other:?}: expected \"turmoil\" or \"madsim\"")),
+            "native" => Ok(EngineKind::Native),
+            other => Err(format!("unknown engine {other:?}: expected \"turmoil\", \"madsim\" or \"native\"")),
         }
     }
 
@@ -79,13 +90,14 @@ impl EngineKind {
         match self {
             EngineKind::Turmoil => "turmoil",
             EngineKind::Madsim => "madsim",
+            EngineKind::Native => "native",
         }
     }
 
     /// Whether this binary can run it (madsim needs `--cfg madsim` at build time).
     pub fn available(self) -> bool {
         match self {
-            EngineKind::Turmoil => true,
+            EngineKind::Turmoil | EngineKind::Native => true,
             EngineKind::Madsim => cfg!(madsim),
         }
     }
@@ -100,6 +112,9 @@ impl fmt::Display for EngineKind {
 /// The running engine's simulated time in microseconds, when called from inside a
 /// simulated host (for log timestamps).
 pub fn sim_now_us() -> Option<u64> {
+    if let Some(us) = native::now_us() {
+        return Some(us);
+    }
     #[cfg(madsim)]
     if let Some(t) = madsim::time::TimeHandle::try_current() {
         return u64::try_from(t.elapsed().as_micros()).ok();
@@ -116,8 +131,11 @@ pub fn run(kind: EngineKind, program: Arc<dyn Program>, controller: &mut dyn Con
 }
 
 fn run_on(kind: EngineKind, program: Arc<dyn Program>, controller: &mut dyn Controller) -> Result<(), String> {
+    let program: Arc<dyn Program> =
+        if profile::enabled() { Arc::new(profile::Profiled::new(program)) } else { program };
     match kind {
         EngineKind::Turmoil => turmoil_engine::run(program, controller),
+        EngineKind::Native => native::run(program, controller),
         #[cfg(madsim)]
         EngineKind::Madsim => madsim_engine::run(program, controller),
         #[cfg(not(madsim))]

@@ -38,7 +38,7 @@ pub fn assemble(
         let mut extras = BTreeMap::new();
         let mut sections = Vec::new();
         for system in &scenario.systems.list {
-            let verdict = system.check(&run);
+            let verdict = crate::engine::profile::time(crate::engine::profile::Part::Checks, || system.check(&run));
             checks.extend(verdict.checks);
             extras.extend(verdict.results);
             sections.extend(verdict.sections);

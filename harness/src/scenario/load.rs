@@ -138,7 +138,7 @@ fn validate(s: &Scenario, bugs: &[&str]) -> Result<(), Invalid> {
     require(
         crate::engine::EngineKind::parse(&s.engine).is_ok(),
         "engine",
-        format!("unknown engine {:?}: expected \"turmoil\" or \"madsim\"", s.engine),
+        format!("unknown engine {:?}: expected \"turmoil\", \"madsim\" or \"native\"", s.engine),
     )?;
     require((1..=1000).contains(&s.turmoil_tick_ms), "turmoil_tick_ms", "must be 1..=1000")?;
     for bug in &s.bugs {

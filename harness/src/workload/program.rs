@@ -14,6 +14,7 @@ pub trait ClientProgram: 'static {
 pub fn client_future<P: ClientProgram>(ctx: ClientCtx, program: P) -> LocalFuture {
     match ctx.engine {
         EngineKind::Turmoil => Box::pin(program.run::<crate::engine::TurmoilIo>(ctx)),
+        EngineKind::Native => Box::pin(program.run::<crate::engine::NativeIo>(ctx)),
         #[cfg(madsim)]
         EngineKind::Madsim => Box::pin(program.run::<crate::engine::MadsimIo>(ctx)),
         // `engine::run` refuses madsim in a binary built without it, before any client starts.

@@ -101,6 +101,7 @@ pub fn system_host_future<S: Clone + 'static, N: Hosted>(
 pub fn host_future<N: Hosted>(ctx: HostCtx, boot: std::rc::Rc<BootFn<N>>) -> LocalFuture {
     match ctx.engine {
         EngineKind::Turmoil => Box::pin(node_main::<crate::engine::TurmoilIo, N>(ctx.world, ctx.index, boot)),
+        EngineKind::Native => Box::pin(node_main::<crate::engine::NativeIo, N>(ctx.world, ctx.index, boot)),
         #[cfg(madsim)]
         EngineKind::Madsim => Box::pin(node_main::<crate::engine::MadsimIo, N>(ctx.world, ctx.index, boot)),
         // `engine::run` refuses madsim in a binary built without it, before any host starts.
@@ -113,14 +114,17 @@ pub fn host_future<N: Hosted>(ctx: HostCtx, boot: std::rc::Rc<BootFn<N>>) -> Loc
 fn drain<N: Hosted>(node: &mut N, world: &World, index: usize, now_us: u64) -> Vec<(SocketAddr, Vec<u8>)> {
     let id = index as u64 + 1;
     let mut outgoing = Vec::new();
-    world.with(|w| {
-        while let Some(routed) = node.next_output(w, index, now_us) {
-            outgoing.extend(match routed {
-                Routed::Peer { to, bytes } => w.peer_datagram(id, to, bytes),
-                Routed::Client { client, bytes } => w.reply_datagram(id, client, bytes),
-            });
-        }
-        node.observe(w, index, now_us);
+    let handlers = crate::engine::profile::Part::Handlers;
+    crate::engine::profile::time(handlers, || {
+        world.with(|w| {
+            while let Some(routed) = node.next_output(w, index, now_us) {
+                outgoing.extend(match routed {
+                    Routed::Peer { to, bytes } => w.peer_datagram(id, to, bytes),
+                    Routed::Client { client, bytes } => w.reply_datagram(id, client, bytes),
+                });
+            }
+            node.observe(w, index, now_us);
+        })
     });
     outgoing
 }
@@ -192,8 +196,8 @@ async fn run_incarnation<I: Io, N: Hosted>(
             I::sleep_until_us(until).await;
             continue;
         }
-        let timer_us =
-            node.poll_timeout().map(|t| world.with(|w| w.nodes[index].clock.global_deadline(t.as_micros(), now_us)));
+        let timer = crate::engine::profile::time(crate::engine::profile::Part::Handlers, || node.poll_timeout());
+        let timer_us = timer.map(|t| world.with(|w| w.nodes[index].clock.global_deadline(t.as_micros(), now_us)));
         let held_us = held.iter().map(|h| h.due_us).min();
         let wake_us = [timer_us, held_us].into_iter().flatten().min().unwrap_or(u64::MAX);
         // `biased`: tokio::select!'s random branch order would draw from an RNG we do not seed.
@@ -207,7 +211,9 @@ async fn run_incarnation<I: Io, N: Hosted>(
             I::sleep_until_us(until).await;
         }
         let now_us = I::now_us();
-        if let Err(e) = step(world, index, &mut node, received.map(|len| &buf[..len]), now_us) {
+        let datagram = received.map(|len| &buf[..len]);
+        let handlers = crate::engine::profile::Part::Handlers;
+        if let Err(e) = crate::engine::profile::time(handlers, || step(world, index, &mut node, datagram, now_us)) {
             return e;
         }
     }
