@@ -2,7 +2,7 @@
 //! handlers, host loops, clients, checks). Off unless the bench switches it on. Simulated
 //! code can only add to the counters, never read them, so a measured run takes the same
 //! path as an unmeasured one (`trace_hash` is the same; a test holds that).
-use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -23,10 +23,9 @@ pub enum Part {
 
 const PARTS: usize = 4;
 
-thread_local! {
-    static ENABLED: Cell<bool> = const { Cell::new(false) };
-    static NANOS: Cell<[u64; PARTS]> = const { Cell::new([0; PARTS]) };
-}
+// Process-wide, not thread-local: madsim runs its simulation on a thread of its own.
+static ENABLED: AtomicBool = AtomicBool::new(false);
+static NANOS: [AtomicU64; PARTS] = [const { AtomicU64::new(0) }; PARTS];
 
 /// Wall nanoseconds per part since the last `start`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -41,31 +40,26 @@ pub struct Profile {
     pub checks_ns: u64,
 }
 
-/// Switches accounting on for this thread and zeroes the counters.
+/// Switches accounting on and zeroes the counters.
 pub fn start() {
-    ENABLED.with(|e| e.set(true));
-    NANOS.with(|n| n.set([0; PARTS]));
+    NANOS.iter().for_each(|n| n.store(0, Ordering::Relaxed));
+    ENABLED.store(true, Ordering::Relaxed);
 }
 
 /// Switches accounting off and returns what it counted.
 pub fn stop() -> Profile {
-    ENABLED.with(|e| e.set(false));
-    let n = NANOS.with(Cell::get);
+    ENABLED.store(false, Ordering::Relaxed);
+    let n: [u64; PARTS] = std::array::from_fn(|i| NANOS[i].load(Ordering::Relaxed));
     Profile { handlers_ns: n[0], host_polls_ns: n[1], client_polls_ns: n[2], checks_ns: n[3] }
 }
 
 /// Whether accounting is on (engines wrap futures only then).
 pub fn enabled() -> bool {
-    ENABLED.with(Cell::get)
+    ENABLED.load(Ordering::Relaxed)
 }
 
 fn add(part: Part, ns: u64) {
-    NANOS.with(|n| {
-        let mut v = n.get();
-        let slot = part as usize;
-        v[slot] = v[slot].saturating_add(ns);
-        n.set(v);
-    });
+    NANOS[part as usize].fetch_add(ns, Ordering::Relaxed);
 }
 
 /// Runs `f`, adding its wall time to `part` when accounting is on.
