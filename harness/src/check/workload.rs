@@ -100,8 +100,7 @@ fn judge_system(system: &str, ops: WorkloadOps, history: &[Event], expect: Expec
 /// The faults line and, if the plan's faults never happened, the problem.
 fn judge_faults(input: &WorkloadInput<'_>) -> (String, Option<String>) {
     let injected: BTreeSet<&str> = input.faults.iter().map(|f| f.kind.as_str()).collect();
-    let missing: Vec<&str> =
-        input.planned_kinds.iter().map(String::as_str).filter(|k| !injected.contains(k)).collect();
+    let missing: Vec<&str> = input.planned_kinds.iter().map(String::as_str).filter(|k| !injected.contains(k)).collect();
     let mut line = format!(
         "{} faults injected of {} planned kinds ({} kinds injected)",
         input.faults.len(),
@@ -115,9 +114,8 @@ fn judge_faults(input: &WorkloadInput<'_>) -> (String, Option<String>) {
         line.push_str("; the scenario planned no faults");
     }
     let vacuous = !input.planned_kinds.is_empty() && input.faults.is_empty() && !input.expect.no_faults;
-    let problem = vacuous.then(|| {
-        format!("planned {} but injected no fault (checks.expect_no_faults = false)", missing.join(", "))
-    });
+    let problem = vacuous
+        .then(|| format!("planned {} but injected no fault (checks.expect_no_faults = false)", missing.join(", ")));
     (line, problem)
 }
 

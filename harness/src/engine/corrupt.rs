@@ -45,7 +45,8 @@ thread_local! {
 
 /// Installs the run's corruption state (rate 0) seeded from `seed`.
 pub(super) fn begin(seed: u64) {
-    let state = State { rate: 0.0, rng: ChaCha8Rng::seed_from_u64(seed ^ CORRUPT_RNG_SALT), counts: Default::default() };
+    let state =
+        State { rate: 0.0, rng: ChaCha8Rng::seed_from_u64(seed ^ CORRUPT_RNG_SALT), counts: Default::default() };
     STATE.with(|s| *s.borrow_mut() = Some(state));
 }
 
@@ -92,7 +93,8 @@ pub fn corrupt(bytes: &mut Vec<u8>, rng: &mut impl Rng) -> Corruption {
     assert!(!bytes.is_empty(), "corrupting an empty datagram");
     if rng.random_bool(0.5) {
         // Distinct bits, so two flips never cancel and the datagram always changes.
-        let mut bits: Vec<usize> = (0..rng.random_range(1..=FLIPS_MAX)).map(|_| rng.random_range(0..bytes.len() * 8)).collect();
+        let mut bits: Vec<usize> =
+            (0..rng.random_range(1..=FLIPS_MAX)).map(|_| rng.random_range(0..bytes.len() * 8)).collect();
         bits.sort_unstable();
         bits.dedup();
         for bit in bits {

@@ -2,9 +2,9 @@
 //! handlers, host loops, clients, checks). Off unless the bench switches it on. Simulated
 //! code can only add to the counters, never read them, so a measured run takes the same
 //! path as an unmeasured one (`trace_hash` is the same; a test holds that).
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Instant;
 

@@ -18,7 +18,9 @@ mod tests;
 
 pub use crate::escape::esc;
 pub use charts::{draw_convergence, draw_dots, draw_staleness, ChartData, DrawResult};
-pub use input::{DataFile, Divergence, DotChart, DrawFn, Figure, ReportFiles, ReportInput, ReportSection, StalenessPoints, WriteFn};
+pub use input::{
+    DataFile, Divergence, DotChart, DrawFn, Figure, ReportFiles, ReportInput, ReportSection, StalenessPoints, WriteFn,
+};
 pub use latency::{latencies, OpLatency};
 pub use quantiles::{latency_quantiles, quantile_window_us, QuantileRow};
 pub use write::{write_report, FAULTS_FILE, HISTORY_FILE, INDEX_FILE, QUANTILES_PNG, RAW_PNG};

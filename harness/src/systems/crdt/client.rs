@@ -121,8 +121,16 @@ impl<I: Io> State<I> {
                 CrdtOutcome::Fail => (EventKind::Fail, Value::Null, None),
             };
             recorder.record(w, now, kind_ev, value, node);
-            let record =
-                CrdtOpRecord { process, id, node: home, kind, op, invoke_us, complete_us: now, outcome: outcome.clone() };
+            let record = CrdtOpRecord {
+                process,
+                id,
+                node: home,
+                kind,
+                op,
+                invoke_us,
+                complete_us: now,
+                outcome: outcome.clone(),
+            };
             w.records.get_mut::<CrdtRecord>().ops.push(record);
         });
         outcome

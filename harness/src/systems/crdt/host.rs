@@ -19,13 +19,7 @@ pub struct ReplicaHost {
 }
 
 /// Boots replica `index` from its disk.
-pub fn boot(
-    system: &Crdt,
-    world: &World,
-    index: usize,
-    boot: Boot,
-    now: Time,
-) -> Result<ReplicaHost, StorageError> {
+pub fn boot(system: &Crdt, world: &World, index: usize, boot: Boot, now: Time) -> Result<ReplicaHost, StorageError> {
     let (config, disk) = world.with(|w| {
         let config = ReplicaConfig {
             id: index as u64 + 1,

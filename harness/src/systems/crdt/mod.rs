@@ -8,8 +8,8 @@ mod config;
 mod host;
 
 pub use checks::{
-    check_convergence, check_reads, check_semantics, divergence_series, Convergence, CrdtObserver, CrdtOpRecord, CrdtOutcome,
-    DigestSample,
+    check_convergence, check_reads, check_semantics, divergence_series, Convergence, CrdtObserver, CrdtOpRecord,
+    CrdtOutcome, DigestSample,
 };
 pub use client::pick_crdt_operation;
 pub use config::CrdtConfig;

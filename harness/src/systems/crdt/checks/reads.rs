@@ -24,7 +24,11 @@ pub fn check_reads(record: &CrdtObserver) -> CheckResult {
         let states: Vec<bool> =
             served.iter().filter(|r| r.id == op.id && r.kind == op.kind && r.edge == edge).map(|r| r.present).collect();
         if !states.contains(answer) {
-            let held = if states.is_empty() { "no serving of it was recorded".to_string() } else { format!("its state held {states:?}") };
+            let held = if states.is_empty() {
+                "no serving of it was recorded".to_string()
+            } else {
+                format!("its state held {states:?}")
+            };
             problems.push(format!(
                 "{} contains {edge:?} at n{} answered {answer} at {} µs, but {held}",
                 op.kind.name(),
