@@ -42,7 +42,6 @@ fn profiling_does_not_change_the_trace() {
         let profiled = run_seed("social", FAULTY_SEED, engine, &[]);
         let profile = faultline::engine::profile::stop();
         assert!(profile.handlers_ns > 0 && profile.checks_ns > 0, "{engine}: nothing was profiled: {profile:?}");
-        assert!(profile.host_polls_ns >= profile.handlers_ns, "{engine}: handlers run inside host polls: {profile:?}");
         assert_eq!(plain.trace_hash, profiled.trace_hash, "{engine}: profiling changed the trace");
     }
 }

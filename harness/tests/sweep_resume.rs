@@ -6,7 +6,7 @@ use sweep_common::{arg, command, faultline, scratch, stored_seeds, summary, text
 
 /// raft-crash with a planted bug: seeds both pass and fail, about half a second each.
 const SWEEP: [&str; 8] =
-    ["sweep", "raft-crash", "--seeds", "0..12", "--jobs", "1", "--bug", "raft-vote-before-persist"];
+    ["sweep", "raft-crash", "--seeds", "0..12", "--jobs", "1", "--bug", "raft-read-index-before-own-term-commit"];
 
 #[test]
 fn a_killed_sweep_resumes_to_the_outcome_of_an_uninterrupted_one() {

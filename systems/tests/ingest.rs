@@ -174,14 +174,6 @@ fn dump(sim: &Sim, zombie: Option<(u64, u64)>) {
     }
 }
 
-#[test]
-#[ignore]
-fn debug_dump() {
-    let seed = std::env::var("SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
-    let r = run(seed, IngestBugs::default());
-    eprintln!("{:?}", &r.problems[..r.problems.len().min(5)]);
-}
-
 mod garbage {
     use super::ingest_sim::{BROKERS, SINK};
     use faultline_systems::ingest::{

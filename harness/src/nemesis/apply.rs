@@ -11,6 +11,9 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// A fault that took effect: its description, the hosts it touched, and how to undo it.
+type Applied = Option<(String, Vec<usize>, Undo)>;
+
 /// How to undo a fault that is in force.
 #[derive(Clone, Debug)]
 enum Undo {
@@ -115,22 +118,47 @@ impl Nemesis {
         let fault = self.plan[i].clone();
         let mut rng = super::fault_rng(self.seed, &fault);
         let rng = &mut rng;
-        let n = self.scenario.node_count();
-        let scenario = self.scenario.clone();
-        let ne = &scenario.nemesis;
         let kind = fault.kind;
-        let applied: Option<(String, Vec<usize>, Undo)> = match kind {
-            FaultKind::PartitionIsolate => self.pick_up_node(fault.node, rng).map(|node| {
+        let applied = match kind {
+            FaultKind::PartitionIsolate
+            | FaultKind::PartitionLeader
+            | FaultKind::PartitionHalves
+            | FaultKind::PartitionRing
+            | FaultKind::PartitionBridge => self.start_partition(&fault, rng, world, net),
+            FaultKind::KillLeader | FaultKind::Crash | FaultKind::Pause => self.start_process(&fault, rng, world, net),
+            FaultKind::ClockDrift | FaultKind::ClockBump | FaultKind::ClockStrobe => {
+                self.start_clock(i, &fault, rng, now_us, world)
+            }
+            FaultKind::Loss | FaultKind::Delay | FaultKind::Duplicate | FaultKind::Reorder | FaultKind::Corrupt => {
+                Some(self.start_global(kind, world, net))
+            }
+            FaultKind::DiskEio | FaultKind::DiskSlow => self.start_disk(&fault, rng, world),
+        };
+        if let Some((description, nodes, undo)) = applied {
+            let window = world.with(|w| {
+                w.fault_started(now_us, kind.name(), description, nodes.iter().map(|&x| node_name(x)).collect())
+            });
+            self.active.insert(i, (window, undo));
+        }
+    }
+
+    fn start_partition(
+        &mut self,
+        fault: &PlannedFault,
+        rng: &mut ChaCha8Rng,
+        world: &World,
+        net: &mut dyn NetControl,
+    ) -> Applied {
+        let n = self.scenario.node_count();
+        match fault.kind {
+            FaultKind::PartitionIsolate | FaultKind::PartitionLeader => {
+                let leader = fault.kind == FaultKind::PartitionLeader;
+                let wanted = if leader { Some(self.leader(world)?) } else { fault.node };
+                let node = self.pick_up_node(wanted, rng)?;
                 let cuts = isolate_cuts(n, node);
                 net.cut(&cuts);
-                (format!("isolate {}", node_name(node)), vec![node], Undo::Repair(cuts))
-            }),
-            FaultKind::PartitionLeader => {
-                self.leader(world).and_then(|l| self.pick_up_node(Some(l), rng)).map(|node| {
-                    let cuts = isolate_cuts(n, node);
-                    net.cut(&cuts);
-                    (format!("isolate leader {}", node_name(node)), vec![node], Undo::Repair(cuts))
-                })
+                let what = if leader { "isolate leader" } else { "isolate" };
+                Some((format!("{what} {}", node_name(node)), vec![node], Undo::Repair(cuts)))
             }
             FaultKind::PartitionHalves => {
                 let (cuts, minority) = halves_cuts(n, rng);
@@ -142,109 +170,116 @@ impl Nemesis {
                 net.cut(&cuts);
                 Some(("majorities ring".to_string(), (0..n).collect(), Undo::Repair(cuts)))
             }
-            FaultKind::PartitionBridge => {
+            _ => {
                 let (cuts, bridge) = bridge_cuts(n, rng);
                 net.cut(&cuts);
                 Some((format!("bridge via {}", node_name(bridge)), vec![bridge], Undo::Repair(cuts)))
             }
-            FaultKind::KillLeader | FaultKind::Crash => {
-                let target = if kind == FaultKind::KillLeader { self.leader(world) } else { fault.node };
-                target.and_then(|t| self.pick_up_node(Some(t), rng)).map(|node| {
-                    net.crash(node);
-                    world.with(|w| {
-                        let disk = w.nodes[node].disk.clone();
-                        disk.crash(rng);
-                        w.nodes[node].paused_until_us = None;
-                    });
-                    self.down.insert(node);
-                    (format!("crash {}", node_name(node)), vec![node], Undo::Restart(node))
-                })
-            }
-            FaultKind::Pause => self.pick_up_node(fault.node, rng).map(|node| {
-                world.with(|w| w.nodes[node].paused_until_us = Some(fault.end_us));
-                (format!("pause {}", node_name(node)), vec![node], Undo::Resume(node))
-            }),
-            FaultKind::ClockDrift => {
-                // Every running node gets its own rate in ±drift_max_ppm, so some clocks run
-                // fast while others run slow: the skew leases must survive.
-                let nodes: Vec<usize> = (0..n).filter(|x| !self.down.contains(x)).collect();
-                let max = ne.clock.drift_max_ppm.min(999_999) as i64;
-                let rates: Vec<(usize, i64)> = nodes.iter().map(|&x| (x, rng.random_range(-max..=max))).collect();
-                world.with(|w| rates.iter().for_each(|&(x, ppm)| w.nodes[x].clock.set_drift_ppm(now_us, ppm)));
-                let what: Vec<String> = rates.iter().map(|&(x, ppm)| format!("{} {ppm:+} ppm", node_name(x))).collect();
-                self.drift_in_force = Some(i);
-                Some((format!("drift clocks: {}", what.join(", ")), nodes.clone(), Undo::ClockSteady(nodes)))
-            }
-            FaultKind::ClockBump | FaultKind::ClockStrobe => self.pick_up_node(fault.node, rng).map(|node| {
-                let c = ne.clock.clone();
-                let sign = if rng.random_bool(0.5) { 1i64 } else { -1 };
-                let what = world.with(|w| {
-                    let clock = &mut w.nodes[node].clock;
-                    match kind {
-                        FaultKind::ClockBump => {
-                            let delta = sign * rng.random_range(1..=c.bump_max_ms.max(1)) as i64 * 1000;
-                            clock.bump(now_us, delta);
-                            format!("bump {} clock by {} ms", node_name(node), delta / 1000)
-                        }
-                        _ => {
-                            clock.start_strobe(now_us, c.strobe_amplitude_ms * 1000, c.strobe_period_ms * 1000);
-                            format!(
-                                "strobe {} clock ±{} ms every {} ms",
-                                node_name(node),
-                                c.strobe_amplitude_ms,
-                                c.strobe_period_ms
-                            )
-                        }
-                    }
-                });
-                (what, vec![node], Undo::ClockReset(node))
-            }),
-            FaultKind::Loss | FaultKind::Delay | FaultKind::Duplicate | FaultKind::Reorder | FaultKind::Corrupt => {
-                *self.global_active.entry(kind).or_default() += 1;
-                let what = match kind {
-                    FaultKind::Loss => {
-                        net.set_loss(ne.loss_rate);
-                        format!("lose {:.0}% of messages", ne.loss_rate * 100.0)
-                    }
-                    FaultKind::Delay => {
-                        let base = &self.scenario.network;
-                        net.set_latency(base.latency_min_ms, base.latency_max_ms.max(ne.delay_max_ms));
-                        format!("latency up to {} ms", ne.delay_max_ms)
-                    }
-                    FaultKind::Corrupt => {
-                        net.set_corruption(ne.corrupt_rate);
-                        format!("corrupt {:.0}% of messages in flight", ne.corrupt_rate * 100.0)
-                    }
-                    FaultKind::Duplicate => {
-                        world.with(|w| w.wire_faults.duplicate_rate = ne.duplicate_rate);
-                        format!("duplicate {:.0}% of messages", ne.duplicate_rate * 100.0)
-                    }
-                    _ => {
-                        world.with(|w| {
-                            w.wire_faults.reorder_rate = ne.reorder_rate;
-                            w.wire_faults.reorder_max_us = ne.reorder_max_ms * 1000;
-                        });
-                        format!("hold back {:.0}% of messages up to {} ms", ne.reorder_rate * 100.0, ne.reorder_max_ms)
-                    }
-                };
-                Some((what, Vec::new(), Undo::Global(kind)))
-            }
-            FaultKind::DiskEio => self.pick_up_node(fault.node, rng).map(|node| {
-                world.with(|w| w.nodes[node].disk.set_eio_probability(0.5));
-                (format!("{} disk returns EIO", node_name(node)), vec![node], Undo::DiskEio(node))
-            }),
-            FaultKind::DiskSlow => self.pick_up_node(fault.node, rng).map(|node| {
-                let ms = ne.slow_fsync_ms;
-                world.with(|w| w.nodes[node].disk.set_fsync_latency_us(ms * 1000));
-                (format!("{} fsync takes {ms} ms", node_name(node)), vec![node], Undo::DiskSlow(node))
-            }),
-        };
-        if let Some((description, nodes, undo)) = applied {
-            let window = world.with(|w| {
-                w.fault_started(now_us, kind.name(), description, nodes.iter().map(|&x| node_name(x)).collect())
-            });
-            self.active.insert(i, (window, undo));
         }
+    }
+
+    fn start_process(
+        &mut self,
+        fault: &PlannedFault,
+        rng: &mut ChaCha8Rng,
+        world: &World,
+        net: &mut dyn NetControl,
+    ) -> Applied {
+        if fault.kind == FaultKind::Pause {
+            let node = self.pick_up_node(fault.node, rng)?;
+            world.with(|w| w.nodes[node].paused_until_us = Some(fault.end_us));
+            return Some((format!("pause {}", node_name(node)), vec![node], Undo::Resume(node)));
+        }
+        let target = if fault.kind == FaultKind::KillLeader { self.leader(world) } else { fault.node };
+        let node = self.pick_up_node(Some(target?), rng)?;
+        net.crash(node);
+        world.with(|w| {
+            let disk = w.nodes[node].disk.clone();
+            disk.crash(rng);
+            w.nodes[node].paused_until_us = None;
+        });
+        self.down.insert(node);
+        Some((format!("crash {}", node_name(node)), vec![node], Undo::Restart(node)))
+    }
+
+    fn start_clock(
+        &mut self,
+        i: usize,
+        fault: &PlannedFault,
+        rng: &mut ChaCha8Rng,
+        now_us: u64,
+        world: &World,
+    ) -> Applied {
+        let c = self.scenario.nemesis.clock.clone();
+        if fault.kind == FaultKind::ClockDrift {
+            // Every running node gets its own rate in ±drift_max_ppm, so some clocks run
+            // fast while others run slow: the skew leases must survive.
+            let nodes: Vec<usize> = (0..self.scenario.node_count()).filter(|x| !self.down.contains(x)).collect();
+            let max = c.drift_max_ppm.min(999_999) as i64;
+            let rates: Vec<(usize, i64)> = nodes.iter().map(|&x| (x, rng.random_range(-max..=max))).collect();
+            world.with(|w| rates.iter().for_each(|&(x, ppm)| w.nodes[x].clock.set_drift_ppm(now_us, ppm)));
+            let what: Vec<String> = rates.iter().map(|&(x, ppm)| format!("{} {ppm:+} ppm", node_name(x))).collect();
+            self.drift_in_force = Some(i);
+            return Some((format!("drift clocks: {}", what.join(", ")), nodes.clone(), Undo::ClockSteady(nodes)));
+        }
+        let node = self.pick_up_node(fault.node, rng)?;
+        let sign = if rng.random_bool(0.5) { 1i64 } else { -1 };
+        let what = world.with(|w| {
+            let clock = &mut w.nodes[node].clock;
+            if fault.kind == FaultKind::ClockBump {
+                let delta = sign * rng.random_range(1..=c.bump_max_ms.max(1)) as i64 * 1000;
+                clock.bump(now_us, delta);
+                format!("bump {} clock by {} ms", node_name(node), delta / 1000)
+            } else {
+                clock.start_strobe(now_us, c.strobe_amplitude_ms * 1000, c.strobe_period_ms * 1000);
+                let (amplitude, period) = (c.strobe_amplitude_ms, c.strobe_period_ms);
+                format!("strobe {} clock ±{amplitude} ms every {period} ms", node_name(node))
+            }
+        });
+        Some((what, vec![node], Undo::ClockReset(node)))
+    }
+
+    fn start_global(&mut self, kind: FaultKind, world: &World, net: &mut dyn NetControl) -> (String, Vec<usize>, Undo) {
+        *self.global_active.entry(kind).or_default() += 1;
+        let ne = &self.scenario.nemesis;
+        let what = match kind {
+            FaultKind::Loss => {
+                net.set_loss(ne.loss_rate);
+                format!("lose {:.0}% of messages", ne.loss_rate * 100.0)
+            }
+            FaultKind::Delay => {
+                let base = &self.scenario.network;
+                net.set_latency(base.latency_min_ms, base.latency_max_ms.max(ne.delay_max_ms));
+                format!("latency up to {} ms", ne.delay_max_ms)
+            }
+            FaultKind::Corrupt => {
+                net.set_corruption(ne.corrupt_rate);
+                format!("corrupt {:.0}% of messages in flight", ne.corrupt_rate * 100.0)
+            }
+            FaultKind::Duplicate => {
+                world.with(|w| w.wire_faults.duplicate_rate = ne.duplicate_rate);
+                format!("duplicate {:.0}% of messages", ne.duplicate_rate * 100.0)
+            }
+            _ => {
+                world.with(|w| {
+                    w.wire_faults.reorder_rate = ne.reorder_rate;
+                    w.wire_faults.reorder_max_us = ne.reorder_max_ms * 1000;
+                });
+                format!("hold back {:.0}% of messages up to {} ms", ne.reorder_rate * 100.0, ne.reorder_max_ms)
+            }
+        };
+        (what, Vec::new(), Undo::Global(kind))
+    }
+
+    fn start_disk(&mut self, fault: &PlannedFault, rng: &mut ChaCha8Rng, world: &World) -> Applied {
+        let node = self.pick_up_node(fault.node, rng)?;
+        if fault.kind == FaultKind::DiskEio {
+            world.with(|w| w.nodes[node].disk.set_eio_probability(0.5));
+            return Some((format!("{} disk returns EIO", node_name(node)), vec![node], Undo::DiskEio(node)));
+        }
+        let ms = self.scenario.nemesis.slow_fsync_ms;
+        world.with(|w| w.nodes[node].disk.set_fsync_latency_us(ms * 1000));
+        Some((format!("{} fsync takes {ms} ms", node_name(node)), vec![node], Undo::DiskSlow(node)))
     }
 
     fn heal(&mut self, i: usize, now_us: u64, world: &World, net: &mut dyn NetControl) {

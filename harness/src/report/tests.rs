@@ -264,7 +264,7 @@ fn pathological_inputs_do_not_panic() {
 /// it. Run with `cargo test --release -p faultline --lib report::tests::demo -- --ignored
 /// --nocapture`.
 #[test]
-#[ignore]
+#[ignore = "demo: writes a full-size report for eyeballing and prints its timing"]
 fn demo_full_size_and_timing() {
     let history = synthetic(2500, 30_000_000, 8);
     assert_eq!(history.len(), 5001);

@@ -209,76 +209,86 @@ fn lww(ops: &[&CrdtOpRecord], finals: &BTreeMap<usize, Graphs>) -> Vec<String> {
 
 fn orset(ops: &[&CrdtOpRecord], finals: &BTreeMap<usize, Graphs>) -> Vec<String> {
     let mut problems = Vec::new();
-    let mut issued: BTreeMap<Dot, &CrdtOpRecord> = BTreeMap::new();
-    // Per edge: dots some acknowledged remove (or superseding add) observed and removed.
-    let mut covered: BTreeMap<Edge, BTreeSet<Dot>> = BTreeMap::new();
-    // Edges with a write in doubt: its effect on dots is unknown.
-    let mut doubtful: BTreeSet<Edge> = BTreeSet::new();
-    // Replicas where an add of the edge is in doubt (it may have issued an unreported dot).
-    let mut doubtful_adds: BTreeSet<(Edge, u64)> = BTreeSet::new();
-    for o in ops {
-        let e = o.op.edge();
-        match (o.op, &o.outcome) {
-            (SetOp::Add(_), CrdtOutcome::Ok(CrdtReply::Added { dot: Some(d), replaced, .. })) => {
-                if let Some(first) = issued.insert(*d, o) {
-                    problems.push(format!(
-                        "dot ({}, {}) issued twice: to {} at {} µs and to {} at {} µs",
-                        d.replica,
-                        d.counter,
-                        edge_name(first.op.edge()),
-                        first.complete_us,
-                        edge_name(e),
-                        o.complete_us
-                    ));
-                }
-                covered.entry(e).or_default().extend(replaced.iter().copied());
-            }
-            (SetOp::Remove(_), CrdtOutcome::Ok(CrdtReply::Removed { dots, .. })) => {
-                covered.entry(e).or_default().extend(dots.iter().copied());
-            }
-            (SetOp::Add(_), CrdtOutcome::Info) => {
-                doubtful.insert(e);
-                doubtful_adds.insert((e, o.node as u64 + 1));
-            }
-            (SetOp::Remove(_), CrdtOutcome::Info) => {
-                doubtful.insert(e);
-            }
-            _ => {}
-        }
-    }
-    let none = BTreeSet::new();
+    let ledger = OrSetLedger::of(ops, &mut problems);
     for (node, g) in finals {
-        for (d, o) in &issued {
+        ledger.judge_final(*node, g, &mut problems);
+    }
+    problems
+}
+
+/// What the acknowledged OR-Set writes reported, against which each final state is judged.
+#[derive(Default)]
+struct OrSetLedger<'a> {
+    issued: BTreeMap<Dot, &'a CrdtOpRecord>,
+    /// Per edge: dots some acknowledged remove (or superseding add) observed and removed.
+    covered: BTreeMap<Edge, BTreeSet<Dot>>,
+    /// Edges with a write in doubt: its effect on dots is unknown.
+    doubtful: BTreeSet<Edge>,
+    /// Replicas where an add of the edge is in doubt (it may have issued an unreported dot).
+    doubtful_adds: BTreeSet<(Edge, u64)>,
+}
+
+impl<'a> OrSetLedger<'a> {
+    fn of(ops: &[&'a CrdtOpRecord], problems: &mut Vec<String>) -> Self {
+        let mut l = OrSetLedger::default();
+        for o in ops {
+            let e = o.op.edge();
+            match (o.op, &o.outcome) {
+                (SetOp::Add(_), CrdtOutcome::Ok(CrdtReply::Added { dot: Some(d), replaced, .. })) => {
+                    if let Some(first) = l.issued.insert(*d, o) {
+                        problems.push(format!(
+                            "dot ({}, {}) issued twice: to {} at {} µs and to {} at {} µs",
+                            d.replica,
+                            d.counter,
+                            edge_name(first.op.edge()),
+                            first.complete_us,
+                            edge_name(e),
+                            o.complete_us
+                        ));
+                    }
+                    l.covered.entry(e).or_default().extend(replaced.iter().copied());
+                }
+                (SetOp::Remove(_), CrdtOutcome::Ok(CrdtReply::Removed { dots, .. })) => {
+                    l.covered.entry(e).or_default().extend(dots.iter().copied());
+                }
+                (SetOp::Add(_), CrdtOutcome::Info) => {
+                    l.doubtful.insert(e);
+                    l.doubtful_adds.insert((e, o.node as u64 + 1));
+                }
+                (SetOp::Remove(_), CrdtOutcome::Info) => {
+                    l.doubtful.insert(e);
+                }
+                _ => {}
+            }
+        }
+        l
+    }
+
+    fn judge_final(&self, node: usize, g: &Graphs, problems: &mut Vec<String>) {
+        let none = BTreeSet::new();
+        for (d, o) in &self.issued {
             let e = o.op.edge();
             let present = g.orset.dots_of(&e).any(|x| x == d);
-            let removed = covered.get(&e).unwrap_or(&none).contains(d);
+            let removed = self.covered.get(&e).unwrap_or(&none).contains(d);
+            let (at, (r, c)) = (node_name(node), (d.replica, d.counter));
             if present && removed {
+                problems.push(format!("{} at {at}: dot ({r}, {c}) came back after a remove observed it", edge_name(e)));
+            } else if !present && !removed && !self.doubtful.contains(&e) {
                 problems.push(format!(
-                    "{} at {}: dot ({}, {}) came back after a remove observed it",
+                    "{} at {at}: the add acknowledged at {} µs with dot ({r}, {c}) is gone, though no remove observed it",
                     edge_name(e),
-                    node_name(*node),
-                    d.replica,
-                    d.counter
-                ));
-            } else if !present && !removed && !doubtful.contains(&e) {
-                problems.push(format!(
-                    "{} at {}: the add acknowledged at {} µs with dot ({}, {}) is gone, though no remove observed it",
-                    edge_name(e),
-                    node_name(*node),
                     o.complete_us,
-                    d.replica,
-                    d.counter
                 ));
             }
         }
         for e in g.orset.elements() {
             for d in g.orset.dots_of(&e) {
-                let reported = issued.get(d).is_some_and(|o| o.op.edge() == e);
-                if !reported && !doubtful_adds.contains(&(e, d.replica)) {
+                let reported = self.issued.get(d).is_some_and(|o| o.op.edge() == e);
+                if !reported && !self.doubtful_adds.contains(&(e, d.replica)) {
                     problems.push(format!(
                         "{} at {} holds dot ({}, {}) that no add of it was given",
                         edge_name(e),
-                        node_name(*node),
+                        node_name(node),
                         d.replica,
                         d.counter
                     ));
@@ -286,5 +296,4 @@ fn orset(ops: &[&CrdtOpRecord], finals: &BTreeMap<usize, Graphs>) -> Vec<String>
             }
         }
     }
-    problems
 }
