@@ -52,12 +52,12 @@ mode = "generated"
 swarm = true
 kinds = ["partition-isolate", "partition-halves", "crash"]
 start_s = 1.0
-interval_min_ms = 500
-interval_max_ms = 2000
-fault_min_ms = 300
-fault_max_ms = 1500
-restart_delay_min_ms = 200
-restart_delay_max_ms = 800
+interval_ms_min = 500
+interval_ms_max = 2000
+fault_ms_min = 300
+fault_ms_max = 1500
+restart_delay_ms_min = 200
+restart_delay_ms_max = 800
 schedule = [
   { at_s = 2.0, fault = "partition-isolate", duration_s = 2.0, node = 1 },
   { at_s = 3.0, fault = "crash", duration_s = 0.5, node = 1 },

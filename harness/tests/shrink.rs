@@ -13,7 +13,7 @@ use std::time::Duration;
 /// A small CRDT run under a generated swarm of faults; with the OR-Set bug on, every seed fails.
 const SCENARIO: &str = "name = \"shrink-test\"\nduration_s = 6.0\nquiesce_s = 3.0\n\
     [relations]\nnodes = 0\n[crdt]\nreplicas = 3\nclients_per_replica = 2\n\
-    [nemesis]\nmode = \"generated\"\ninterval_min_ms = 300\ninterval_max_ms = 900\n";
+    [nemesis]\nmode = \"generated\"\ninterval_ms_min = 300\ninterval_ms_max = 900\n";
 const BUG: &str = "crdt-orset-remove-unobserved";
 const SEED: u64 = 3;
 

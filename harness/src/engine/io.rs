@@ -38,7 +38,7 @@ pub trait NetControl {
     /// Sets the message loss probability on every link (0 heals).
     fn set_loss(&mut self, rate: f64);
     /// Sets the latency range on every link, milliseconds.
-    fn set_latency(&mut self, min_ms: u64, max_ms: u64);
+    fn set_latency(&mut self, ms_min: u64, ms_max: u64);
     /// Sets the probability that a datagram is corrupted in flight (0 heals). Every engine's
     /// `Io::send` passes its bytes through `corrupt::in_flight`, so the default serves all.
     fn set_corruption(&mut self, rate: f64) {

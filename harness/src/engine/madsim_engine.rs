@@ -132,14 +132,14 @@ impl NetControl for MadsimNet {
     fn set_loss(&mut self, rate: f64) {
         madsim::net::NetSim::current().update_config(|c| c.packet_loss_rate = rate);
     }
-    fn set_latency(&mut self, min_ms: u64, max_ms: u64) {
-        madsim::net::NetSim::current().update_config(|c| c.send_latency = latency_range(min_ms, max_ms));
+    fn set_latency(&mut self, ms_min: u64, ms_max: u64) {
+        madsim::net::NetSim::current().update_config(|c| c.send_latency = latency_range(ms_min, ms_max));
     }
 }
 
 /// madsim samples latency from a half-open range, which must not be empty.
-fn latency_range(min_ms: u64, max_ms: u64) -> std::ops::Range<Duration> {
-    Duration::from_millis(min_ms)..Duration::from_millis(max_ms.max(min_ms) + 1)
+fn latency_range(ms_min: u64, ms_max: u64) -> std::ops::Range<Duration> {
+    Duration::from_millis(ms_min)..Duration::from_millis(ms_max.max(ms_min) + 1)
 }
 
 fn ip(group: u8, i: usize) -> IpAddr {
@@ -149,8 +149,8 @@ fn ip(group: u8, i: usize) -> IpAddr {
 /// Runs `program` under madsim until its end.
 pub fn run(program: Arc<dyn Program>, controller: &mut dyn Controller) -> Result<(), String> {
     let mut config = madsim::Config::default();
-    let (latency_min_ms, latency_max_ms) = program.latency_ms();
-    config.net.send_latency = latency_range(latency_min_ms, latency_max_ms);
+    let (latency_ms_min, latency_ms_max) = program.latency_ms();
+    config.net.send_latency = latency_range(latency_ms_min, latency_ms_max);
     let runtime = madsim::runtime::Runtime::with_seed_and_config(program.seed(), config);
     // Between madsim steps only the supervisor task runs; the controller is borrowed there alone.
     let controller = std::sync::Mutex::new(controller);

@@ -66,19 +66,19 @@ impl NetControl for TurmoilNet<'_, '_> {
         // turmoil models loss as links that fail for a tick with this probability.
         self.sim.set_fail_rate(rate);
     }
-    fn set_latency(&mut self, _min_ms: u64, max_ms: u64) {
-        self.sim.set_max_message_latency(Duration::from_millis(max_ms));
+    fn set_latency(&mut self, _min_ms: u64, ms_max: u64) {
+        self.sim.set_max_message_latency(Duration::from_millis(ms_max));
     }
 }
 
 /// Runs `program` under turmoil until every client has finished.
 pub fn run(program: Arc<dyn Program>, controller: &mut dyn Controller) -> Result<(), String> {
-    let (latency_min_ms, latency_max_ms) = program.latency_ms();
+    let (latency_ms_min, latency_ms_max) = program.latency_ms();
     let mut sim = turmoil::Builder::new()
         .simulation_duration(Duration::from_micros(program.run_until_us()) + Duration::from_secs(120))
         .tick_duration(Duration::from_millis(program.tick_ms()))
-        .min_message_latency(Duration::from_millis(latency_min_ms))
-        .max_message_latency(Duration::from_millis(latency_max_ms))
+        .min_message_latency(Duration::from_millis(latency_ms_min))
+        .max_message_latency(Duration::from_millis(latency_ms_max))
         .rng_seed(program.seed())
         .build();
     spawn(&mut sim, &program);

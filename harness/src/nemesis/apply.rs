@@ -212,10 +212,10 @@ impl Nemesis {
     ) -> Applied {
         let c = self.scenario.nemesis.clock.clone();
         if fault.kind == FaultKind::ClockDrift {
-            // Every running node gets its own rate in ±drift_max_ppm, so some clocks run
+            // Every running node gets its own rate in ±drift_ppm_max, so some clocks run
             // fast while others run slow: the skew leases must survive.
             let nodes: Vec<usize> = (0..self.scenario.node_count()).filter(|x| !self.down.contains(x)).collect();
-            let max = c.drift_max_ppm.min(999_999) as i64;
+            let max = c.drift_ppm_max.min(999_999) as i64;
             let rates: Vec<(usize, i64)> = nodes.iter().map(|&x| (x, rng.random_range(-max..=max))).collect();
             world.with(|w| rates.iter().for_each(|&(x, ppm)| w.nodes[x].clock.set_drift_ppm(now_us, ppm)));
             let what: Vec<String> = rates.iter().map(|&(x, ppm)| format!("{} {ppm:+} ppm", node_name(x))).collect();
@@ -227,7 +227,7 @@ impl Nemesis {
         let what = world.with(|w| {
             let clock = &mut w.nodes[node].clock;
             if fault.kind == FaultKind::ClockBump {
-                let delta = sign * rng.random_range(1..=c.bump_max_ms.max(1)) as i64 * 1000;
+                let delta = sign * rng.random_range(1..=c.bump_ms_max.max(1)) as i64 * 1000;
                 clock.bump(now_us, delta);
                 format!("bump {} clock by {} ms", node_name(node), delta / 1000)
             } else {
@@ -249,8 +249,8 @@ impl Nemesis {
             }
             FaultKind::Delay => {
                 let base = &self.scenario.network;
-                net.set_latency(base.latency_min_ms, base.latency_max_ms.max(ne.delay_max_ms));
-                format!("latency up to {} ms", ne.delay_max_ms)
+                net.set_latency(base.latency_ms_min, base.latency_ms_max.max(ne.delay_ms_max));
+                format!("latency up to {} ms", ne.delay_ms_max)
             }
             FaultKind::Corrupt => {
                 net.set_corruption(ne.corrupt_rate);
@@ -263,9 +263,9 @@ impl Nemesis {
             _ => {
                 world.with(|w| {
                     w.wire_faults.reorder_rate = ne.reorder_rate;
-                    w.wire_faults.reorder_max_us = ne.reorder_max_ms * 1000;
+                    w.wire_faults.reorder_us_max = ne.reorder_ms_max * 1000;
                 });
-                format!("hold back {:.0}% of messages up to {} ms", ne.reorder_rate * 100.0, ne.reorder_max_ms)
+                format!("hold back {:.0}% of messages up to {} ms", ne.reorder_rate * 100.0, ne.reorder_ms_max)
             }
         };
         (what, Vec::new(), Undo::Global(kind))
@@ -306,7 +306,7 @@ impl Nemesis {
                         FaultKind::Loss => net.set_loss(0.0),
                         FaultKind::Delay => {
                             let base = &self.scenario.network;
-                            net.set_latency(base.latency_min_ms, base.latency_max_ms);
+                            net.set_latency(base.latency_ms_min, base.latency_ms_max);
                         }
                         FaultKind::Duplicate => world.with(|w| w.wire_faults.duplicate_rate = 0.0),
                         FaultKind::Corrupt => {

@@ -43,16 +43,16 @@ pub fn plan(scenario: &Scenario, seed: u64) -> Vec<PlannedFault> {
         let mut t = secs_to_us(ne.start_s);
         let mut partition_until = 0u64;
         loop {
-            t += rng.random_range(ne.interval_min_ms * 1000..=ne.interval_max_ms * 1000);
+            t += rng.random_range(ne.interval_ms_min * 1000..=ne.interval_ms_max * 1000);
             if t >= heal_us {
                 break;
             }
             let kind = kinds[rng.random_range(0..kinds.len())];
             let length_us = match kind {
                 FaultKind::Crash | FaultKind::KillLeader => {
-                    rng.random_range(ne.restart_delay_min_ms * 1000..=ne.restart_delay_max_ms * 1000)
+                    rng.random_range(ne.restart_delay_ms_min * 1000..=ne.restart_delay_ms_max * 1000)
                 }
-                _ => rng.random_range(ne.fault_min_ms * 1000..=ne.fault_max_ms * 1000),
+                _ => rng.random_range(ne.fault_ms_min * 1000..=ne.fault_ms_max * 1000),
             };
             // One partition at a time: overlapping cuts would heal each other's links.
             if kind.is_partition() {

@@ -21,7 +21,7 @@ pub struct QuantileRow {
     /// 99th percentile latency, microseconds (nearest-rank).
     pub p99_us: u64,
     /// Largest latency, microseconds.
-    pub max_us: u64,
+    pub us_max: u64,
 }
 
 /// p50/p95/p99/max of `ops` grouped by the window their invocation falls in.
@@ -48,7 +48,7 @@ pub fn latency_quantiles(ops: &[OpLatency], window_us: u64) -> Vec<QuantileRow> 
                 p50_us: nearest_rank(&lat, 50),
                 p95_us: nearest_rank(&lat, 95),
                 p99_us: nearest_rank(&lat, 99),
-                max_us: lat.last().copied().unwrap_or(0),
+                us_max: lat.last().copied().unwrap_or(0),
             }
         })
         .collect()
@@ -124,8 +124,8 @@ mod tests {
         assert_eq!(
             rows,
             vec![
-                QuantileRow { start_us: 0, end_us: 1000, count: 20, p50_us: 10, p95_us: 19, p99_us: 20, max_us: 20 },
-                QuantileRow { start_us: 2000, end_us: 3000, count: 2, p50_us: 3, p95_us: 7, p99_us: 7, max_us: 7 },
+                QuantileRow { start_us: 0, end_us: 1000, count: 20, p50_us: 10, p95_us: 19, p99_us: 20, us_max: 20 },
+                QuantileRow { start_us: 2000, end_us: 3000, count: 2, p50_us: 3, p95_us: 7, p99_us: 7, us_max: 7 },
             ]
         );
     }

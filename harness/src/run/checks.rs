@@ -89,5 +89,5 @@ fn latency_summary(history: &[Event]) -> LatencySummary {
         .collect();
     ms.sort_by(f64::total_cmp);
     let q = |p: f64| nearest_rank(&ms, p).unwrap_or(0.0);
-    LatencySummary { p50_ms: q(0.5), p95_ms: q(0.95), p99_ms: q(0.99), max_ms: q(1.0) }
+    LatencySummary { p50_ms: q(0.5), p95_ms: q(0.95), p99_ms: q(0.99), ms_max: q(1.0) }
 }

@@ -14,7 +14,7 @@ pub struct LatencySummary {
     /// 99th percentile.
     pub p99_ms: f64,
     /// Largest.
-    pub max_ms: f64,
+    pub ms_max: f64,
 }
 
 /// The results of one run.

@@ -145,8 +145,8 @@ fn validate(s: &Scenario, bugs: &[&str]) -> Result<(), Invalid> {
         require(bugs.contains(&bug.as_str()), "bugs", format!("unknown bug {bug:?} (see `faultline bugs`)"))?;
     }
     let n = &s.network;
-    require(n.latency_max_ms >= n.latency_min_ms, "network.latency_max_ms", "must be >= latency_min_ms")?;
-    require(n.latency_max_ms <= 10_000, "network.latency_max_ms", "must be <= 10000")?;
+    require(n.latency_ms_max >= n.latency_ms_min, "network.latency_ms_max", "must be >= latency_ms_min")?;
+    require(n.latency_ms_max <= 10_000, "network.latency_ms_max", "must be <= 10000")?;
     validate_nemesis(s)?;
     let c = &s.checks;
     require(c.liveness_bound_s.is_finite() && c.liveness_bound_s > 0.0, "checks.liveness_bound_s", "must be > 0")?;
@@ -159,31 +159,31 @@ fn validate_nemesis(s: &Scenario) -> Result<(), Invalid> {
     let ne = &s.nemesis;
     require(ne.start_s.is_finite() && (0.0..=86_400.0).contains(&ne.start_s), "nemesis.start_s", "must be 0..=86400")?;
     for (field, ms) in [
-        ("nemesis.interval_min_ms", ne.interval_min_ms),
-        ("nemesis.interval_max_ms", ne.interval_max_ms),
-        ("nemesis.fault_min_ms", ne.fault_min_ms),
-        ("nemesis.fault_max_ms", ne.fault_max_ms),
-        ("nemesis.delay_max_ms", ne.delay_max_ms),
-        ("nemesis.reorder_max_ms", ne.reorder_max_ms),
+        ("nemesis.interval_ms_min", ne.interval_ms_min),
+        ("nemesis.interval_ms_max", ne.interval_ms_max),
+        ("nemesis.fault_ms_min", ne.fault_ms_min),
+        ("nemesis.fault_ms_max", ne.fault_ms_max),
+        ("nemesis.delay_ms_max", ne.delay_ms_max),
+        ("nemesis.reorder_ms_max", ne.reorder_ms_max),
         ("nemesis.slow_fsync_ms", ne.slow_fsync_ms),
-        ("nemesis.restart_delay_min_ms", ne.restart_delay_min_ms),
-        ("nemesis.restart_delay_max_ms", ne.restart_delay_max_ms),
-        ("nemesis.clock.bump_max_ms", ne.clock.bump_max_ms),
+        ("nemesis.restart_delay_ms_min", ne.restart_delay_ms_min),
+        ("nemesis.restart_delay_ms_max", ne.restart_delay_ms_max),
+        ("nemesis.clock.bump_ms_max", ne.clock.bump_ms_max),
         ("nemesis.clock.strobe_amplitude_ms", ne.clock.strobe_amplitude_ms),
         ("nemesis.clock.strobe_period_ms", ne.clock.strobe_period_ms),
     ] {
         require_ms(ms, field)?;
     }
-    require(ne.interval_min_ms > 0, "nemesis.interval_min_ms", "must be > 0")?;
-    require(ne.interval_max_ms >= ne.interval_min_ms, "nemesis.interval_max_ms", "must be >= interval_min_ms")?;
-    require(ne.fault_min_ms > 0, "nemesis.fault_min_ms", "must be > 0")?;
-    require(ne.fault_max_ms >= ne.fault_min_ms, "nemesis.fault_max_ms", "must be >= fault_min_ms")?;
+    require(ne.interval_ms_min > 0, "nemesis.interval_ms_min", "must be > 0")?;
+    require(ne.interval_ms_max >= ne.interval_ms_min, "nemesis.interval_ms_max", "must be >= interval_ms_min")?;
+    require(ne.fault_ms_min > 0, "nemesis.fault_ms_min", "must be > 0")?;
+    require(ne.fault_ms_max >= ne.fault_ms_min, "nemesis.fault_ms_max", "must be >= fault_ms_min")?;
     require(
-        ne.restart_delay_max_ms >= ne.restart_delay_min_ms,
-        "nemesis.restart_delay_max_ms",
-        "must be >= restart_delay_min_ms",
+        ne.restart_delay_ms_max >= ne.restart_delay_ms_min,
+        "nemesis.restart_delay_ms_max",
+        "must be >= restart_delay_ms_min",
     )?;
-    require(ne.clock.drift_max_ppm < 1_000_000, "nemesis.clock.drift_max_ppm", "must be < 1000000")?;
+    require(ne.clock.drift_ppm_max < 1_000_000, "nemesis.clock.drift_ppm_max", "must be < 1000000")?;
     for (field, p) in [
         ("nemesis.loss_rate", ne.loss_rate),
         ("nemesis.duplicate_rate", ne.duplicate_rate),
@@ -276,8 +276,8 @@ mod tests {
         assert_eq!((e.field.as_deref(), e.line), (Some("think_ms"), Some(2)), "{e}");
         let e = load_str("bad.toml", "[workload]\nthink_ms = 100000000000000\n").unwrap_err();
         assert_eq!((e.field.as_deref(), e.line), (Some("workload.think_ms"), Some(2)), "{e}");
-        let e = load_str("bad.toml", "[nemesis]\nfault_max_ms = 100000000000\n").unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("nemesis.fault_max_ms"), "{e}");
+        let e = load_str("bad.toml", "[nemesis]\nfault_ms_max = 100000000000\n").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("nemesis.fault_ms_max"), "{e}");
     }
 
     #[test]

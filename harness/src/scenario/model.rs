@@ -118,14 +118,14 @@ pub fn secs_to_us(s: f64) -> u64 {
 #[serde(deny_unknown_fields, default)]
 pub struct NetworkConfig {
     /// Smallest one-way message latency, milliseconds.
-    pub latency_min_ms: u64,
+    pub latency_ms_min: u64,
     /// Largest one-way message latency, milliseconds.
-    pub latency_max_ms: u64,
+    pub latency_ms_max: u64,
 }
 
 impl Default for NetworkConfig {
     fn default() -> Self {
-        Self { latency_min_ms: 1, latency_max_ms: 5 }
+        Self { latency_ms_min: 1, latency_ms_max: 5 }
     }
 }
 
@@ -134,9 +134,9 @@ impl Default for NetworkConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct ClockConfig {
     /// Largest bump, milliseconds (forward or back).
-    pub bump_max_ms: u64,
+    pub bump_ms_max: u64,
     /// Largest drift, ppm (either sign).
-    pub drift_max_ppm: u64,
+    pub drift_ppm_max: u64,
     /// Strobe amplitude, milliseconds.
     pub strobe_amplitude_ms: u64,
     /// Strobe period, milliseconds.
@@ -145,7 +145,7 @@ pub struct ClockConfig {
 
 impl Default for ClockConfig {
     fn default() -> Self {
-        Self { bump_max_ms: 500, drift_max_ppm: 50_000, strobe_amplitude_ms: 200, strobe_period_ms: 50 }
+        Self { bump_ms_max: 500, drift_ppm_max: 50_000, strobe_amplitude_ms: 200, strobe_period_ms: 50 }
     }
 }
 
@@ -276,31 +276,31 @@ pub struct NemesisConfig {
     /// No faults before this, seconds (lets the cluster elect a first leader).
     pub start_s: f64,
     /// Gap between generated faults, milliseconds (range).
-    pub interval_min_ms: u64,
+    pub interval_ms_min: u64,
     /// Upper end of the gap, milliseconds.
-    pub interval_max_ms: u64,
+    pub interval_ms_max: u64,
     /// How long a generated fault lasts, milliseconds (range).
-    pub fault_min_ms: u64,
+    pub fault_ms_min: u64,
     /// Upper end of a fault's length, milliseconds.
-    pub fault_max_ms: u64,
+    pub fault_ms_max: u64,
     /// Packet loss probability while a `loss` fault is active.
     pub loss_rate: f64,
     /// Extra latency ceiling while a `delay` fault is active, milliseconds.
-    pub delay_max_ms: u64,
+    pub delay_ms_max: u64,
     /// Probability that a message is sent twice while `duplicate` is active.
     pub duplicate_rate: f64,
     /// Probability that a message is held back while `reorder` is active.
     pub reorder_rate: f64,
     /// How long a held-back message waits at most, milliseconds.
-    pub reorder_max_ms: u64,
+    pub reorder_ms_max: u64,
     /// Probability that a message is corrupted in flight while `corrupt` is active.
     pub corrupt_rate: f64,
     /// fsync latency while `disk-slow` is active, milliseconds.
     pub slow_fsync_ms: u64,
     /// How long a crashed node stays down before restarting, milliseconds (range).
-    pub restart_delay_min_ms: u64,
+    pub restart_delay_ms_min: u64,
     /// Upper end of the restart delay, milliseconds.
-    pub restart_delay_max_ms: u64,
+    pub restart_delay_ms_max: u64,
     /// Clock fault magnitudes.
     pub clock: ClockConfig,
     /// Explicit faults (mode = "explicit"); also added to a generated schedule.
@@ -316,19 +316,19 @@ impl Default for NemesisConfig {
             kinds: FaultKind::ALL.into_iter().filter(|&k| k != FaultKind::Corrupt).collect(),
             swarm: true,
             start_s: 1.0,
-            interval_min_ms: 500,
-            interval_max_ms: 3_000,
-            fault_min_ms: 500,
-            fault_max_ms: 4_000,
+            interval_ms_min: 500,
+            interval_ms_max: 3_000,
+            fault_ms_min: 500,
+            fault_ms_max: 4_000,
             loss_rate: 0.2,
-            delay_max_ms: 100,
+            delay_ms_max: 100,
             duplicate_rate: 0.2,
             reorder_rate: 0.2,
-            reorder_max_ms: 50,
+            reorder_ms_max: 50,
             corrupt_rate: 0.1,
             slow_fsync_ms: 20,
-            restart_delay_min_ms: 200,
-            restart_delay_max_ms: 2_000,
+            restart_delay_ms_min: 200,
+            restart_delay_ms_max: 2_000,
             clock: ClockConfig::default(),
             schedule: Vec::new(),
         }

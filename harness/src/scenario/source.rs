@@ -35,6 +35,18 @@ impl ScenarioSource<'_> {
         })
     }
 
+    /// A system's own section: parses `S`, lets `pick` take the section out (None when the
+    /// scenario does not run the system) and validates it, so every plug-in configures alike.
+    pub fn section<S: DeserializeOwned, T>(
+        &self,
+        pick: impl FnOnce(S) -> Option<T>,
+        validate: impl FnOnce(&T) -> Result<(), Invalid>,
+    ) -> Result<Option<T>, ScenarioError> {
+        let Some(section) = pick(self.parse()?) else { return Ok(None) };
+        validate(&section).map_err(|e| self.invalid(e))?;
+        Ok(Some(section))
+    }
+
     /// The error for a rule broken at `field` (dotted, e.g. `crdt.users`), with its line.
     pub fn invalid(&self, (field, message): Invalid) -> ScenarioError {
         ScenarioError {

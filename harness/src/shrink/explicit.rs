@@ -70,7 +70,7 @@ mod tests {
     /// A small CRDT run with a bug every seed catches, under a generated swarm of faults.
     pub(crate) const FAILING: &str = "duration_s = 6.0\nquiesce_s = 3.0\nbugs = [\"crdt-orset-remove-unobserved\"]\n\
         [relations]\nnodes = 0\n[crdt]\nreplicas = 3\nclients_per_replica = 2\n\
-        [nemesis]\nmode = \"generated\"\ninterval_min_ms = 300\ninterval_max_ms = 900\n";
+        [nemesis]\nmode = \"generated\"\ninterval_ms_min = 300\ninterval_ms_max = 900\n";
 
     #[test]
     fn the_explicit_form_of_a_failing_seed_fails_the_same_checks_with_the_same_trace() {

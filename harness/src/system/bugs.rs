@@ -22,6 +22,11 @@ pub struct Bug<S> {
     pub switch_on: fn(&mut S),
 }
 
+/// The declarations of `bugs` (what [`super::Plugin::bugs`] lists).
+pub fn planted<S>(bugs: &[Bug<S>]) -> Vec<PlantedBug> {
+    bugs.iter().map(|b| b.planted).collect()
+}
+
 /// The switches that the bug names in `on` turn on (names of other systems' bugs are ignored).
 pub fn switches<S: Default>(bugs: &[Bug<S>], on: &[String]) -> S {
     let mut s = S::default();

@@ -20,7 +20,7 @@ mod records;
 mod topology;
 
 pub use crate::scenario::{require, Invalid, ScenarioSource};
-pub use bugs::{switches, Bug, PlantedBug};
+pub use bugs::{planted, switches, Bug, PlantedBug};
 pub use records::Records;
 pub use topology::{HostSlot, Topology};
 

@@ -6,5 +6,5 @@ mod receive;
 mod record;
 
 pub use program::{client_future, ClientProgram};
-pub use receive::receive_until;
+pub use receive::{receive_reply, receive_until};
 pub use record::OpRecorder;

@@ -1,6 +1,8 @@
 //! Waiting for the answer to one request: every client kind does it the same way.
 use crate::engine::Io;
-use crate::world::wire::Envelope;
+use crate::world::wire::{self, Envelope};
+use faultline_systems::relations::RequestId;
+use serde::de::DeserializeOwned;
 
 /// Receives datagrams until `until_us`, returning the first that `answer` accepts (it gets
 /// each decoded envelope and picks out the reply to the request it waits for; stale replies
@@ -23,4 +25,22 @@ pub async fn receive_until<I: Io, T>(
             return Some(t);
         }
     }
+}
+
+/// Receives until `until_us` the reply to request `id`, as every system answers a client:
+/// `(RequestId, R)` inside an `Envelope::Reply`. Returns the answering host id and the reply.
+pub async fn receive_reply<I: Io, R: DeserializeOwned>(
+    socket: &I::Socket,
+    buf: &mut [u8],
+    id: RequestId,
+    until_us: u64,
+) -> Option<(u64, R)> {
+    receive_until::<I, _>(socket, buf, until_us, |e| match e {
+        Envelope::Reply { node, bytes } => match wire::decode::<(RequestId, R)>(&bytes) {
+            Ok((request, reply)) if request == id => Some((node, reply)),
+            _ => None,
+        },
+        _ => None,
+    })
+    .await
 }

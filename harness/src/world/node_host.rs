@@ -154,7 +154,7 @@ fn fail_stop(w: &mut WorldState, index: usize, now: u64, failure: &StorageError)
     tracing::info!(target: "faultline::node", "{name} fail-stops: {failure}");
     let fault = w.fault_started(now, "storage-failure", format!("{name} fail-stop: {failure}"), vec![name]);
     let ne = &w.scenario.nemesis;
-    let (lo, hi) = (ne.restart_delay_min_ms * 1000, ne.restart_delay_max_ms * 1000);
+    let (lo, hi) = (ne.restart_delay_ms_min * 1000, ne.restart_delay_ms_max * 1000);
     let delay = w.rng.random_range(lo..=hi);
     let disk = w.nodes[index].disk.clone();
     disk.crash(&mut w.rng);
@@ -283,10 +283,10 @@ async fn send_with_wire_faults<I: Io>(
     let (copies, hold_us) = world.with(|w| {
         let f = w.wire_faults.clone();
         let dup = f.duplicate_rate > 0.0 && w.rng.random_bool(f.duplicate_rate);
-        let hold = f.reorder_rate > 0.0 && f.reorder_max_us > 0 && w.rng.random_bool(f.reorder_rate);
+        let hold = f.reorder_rate > 0.0 && f.reorder_us_max > 0 && w.rng.random_bool(f.reorder_rate);
         w.stats.duplicated += u64::from(dup);
         w.stats.reordered += u64::from(hold);
-        let hold_us = if hold { w.rng.random_range(1..=f.reorder_max_us) } else { 0 };
+        let hold_us = if hold { w.rng.random_range(1..=f.reorder_us_max) } else { 0 };
         (if dup { 2 } else { 1 }, hold_us)
     });
     if hold_us > 0 {

@@ -37,7 +37,7 @@ impl Program for WorldProgram {
     }
 
     fn latency_ms(&self) -> (u64, u64) {
-        self.world.with(|w| (w.scenario.network.latency_min_ms, w.scenario.network.latency_max_ms))
+        self.world.with(|w| (w.scenario.network.latency_ms_min, w.scenario.network.latency_ms_max))
     }
 
     fn tick_ms(&self) -> u64 {

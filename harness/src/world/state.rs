@@ -37,7 +37,7 @@ pub struct WireFaults {
     /// Probability a datagram is held back.
     pub reorder_rate: f64,
     /// Longest hold-back, microseconds.
-    pub reorder_max_us: u64,
+    pub reorder_us_max: u64,
 }
 
 /// Per-node state that survives crashes.

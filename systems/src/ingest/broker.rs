@@ -97,11 +97,11 @@ impl<S: Storage> Broker<S> {
         })
     }
 
-    /// Where a refused request should go next: the leader we know of, or (a busy leader) here.
-    fn retry_at(&self, refused: Refused) -> Option<u64> {
+    /// The answer to a refused proposal for `group`: who leads, or that this leader is busy.
+    fn refusal(group: u32, refused: Refused) -> Wire {
         match refused {
-            Refused::NotLeader { leader_hint } => leader_hint,
-            Refused::Busy => Some(self.cfg.id),
+            Refused::NotLeader { leader_hint } => Wire::NotLeader { group, leader_hint },
+            Refused::Busy => Wire::Busy { group },
         }
     }
 
@@ -115,7 +115,7 @@ impl<S: Storage> Broker<S> {
                 let cmd = AppendCommand { producer: from, seq, trace_ids };
                 let bytes = postcard::to_allocvec(&cmd).expect("postcard serialization of an append");
                 if let Err(e) = self.partitions[partition as usize].handle_propose(now, bytes)? {
-                    self.send(from, Wire::NotLeader { group: partition, leader_hint: self.retry_at(e) });
+                    self.send(from, Self::refusal(partition, e));
                 }
             }
             Wire::Fetch { partition, from: offset, records_max } if partition < self.cfg.partitions => {
@@ -128,7 +128,7 @@ impl<S: Storage> Broker<S> {
                 let cmd = AcquireCommand { partition, consumer: from, current, now_us: now.as_micros(), lease_us };
                 let bytes = postcard::to_allocvec(&cmd).expect("postcard serialization of an acquire");
                 if let Err(e) = self.coordinator.handle_propose(now, bytes)? {
-                    self.send(from, Wire::NotLeader { group: COORDINATOR_GROUP, leader_hint: self.retry_at(e) });
+                    self.send(from, Self::refusal(COORDINATOR_GROUP, e));
                 }
             }
             _ => self.decode_errors += 1,

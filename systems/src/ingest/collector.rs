@@ -381,6 +381,8 @@ impl<S: Storage> Collector<S> {
                     _ => {}
                 }
             }
+            // The leader is right but full: the lane's retry timer resends to it.
+            Wire::Busy { group } if group < self.cfg.partitions => {}
             _ => self.stats.decode_errors += 1,
         }
     }

@@ -249,6 +249,12 @@ impl Consumer {
                     self.act(partition, now);
                 }
             }
+            // The coordinator leads but is full: it is alive, so keep it and let the retry fire.
+            Wire::Busy { group: COORDINATOR_GROUP } => {
+                for c in self.claims.values_mut() {
+                    c.coord_unanswered = false;
+                }
+            }
             // Fenced: a newer token exists, so ours is dead; ask for a lease afresh.
             Wire::Fenced { partition, token, .. } => {
                 if self.token(partition) == Some(token) {

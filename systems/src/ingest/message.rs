@@ -43,12 +43,15 @@ pub enum Wire {
     Open { partition: u32, token: u64 },
     /// Sink -> consumer: opened; the committed offset to resume from.
     Opened { partition: u32, token: u64, committed: u64 },
-    /// Sink -> consumer: `token` is older than `max_token`; stop.
-    Fenced { partition: u32, token: u64, max_token: u64 },
+    /// Sink -> consumer: `token` is older than `token_max`; stop.
+    Fenced { partition: u32, token: u64, token_max: u64 },
     /// Consumer -> sink: count records `[from, to)` and commit offset `to`.
     Write { partition: u32, token: u64, mode: WriteMode, from: u64, to: u64, records: Vec<(u64, TraceId)> },
     /// Sink -> consumer: the write up to `to` is durable.
     WriteAck { partition: u32, token: u64, mode: WriteMode, to: u64 },
+    /// Broker -> anyone: leads `group` but its proposal queue is full; retry here after a
+    /// back-off. (Last, so the variant indices before it keep their wire encoding.)
+    Busy { group: u32 },
 }
 
 /// A client's read of a sink counter.

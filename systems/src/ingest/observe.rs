@@ -40,5 +40,5 @@ pub enum IngestObservation {
     /// The sink counted a record, durably, under `token`.
     Counted { sink: u64, at: Time, partition: u32, offset: u64, token: u64, trace_id: TraceId },
     /// The sink refused a write or open with a token older than one it accepted.
-    FencingRejected { sink: u64, at: Time, partition: u32, token: u64, max_token: u64, from: u64 },
+    FencingRejected { sink: u64, at: Time, partition: u32, token: u64, token_max: u64, from: u64 },
 }

@@ -47,7 +47,7 @@ enum SinkRecord {
 #[derive(Clone, Copy, Debug, Default)]
 struct PartitionState {
     /// Highest token accepted.
-    max_token: u64,
+    token_max: u64,
     /// Token of the last applied write.
     last_token: u64,
     /// Offset the counters include up to (exclusive).
@@ -105,11 +105,11 @@ impl<S: Storage> Sink<S> {
         match record {
             SinkRecord::Open { partition, token } => {
                 let st = self.partitions.entry(partition).or_default();
-                st.max_token = st.max_token.max(token);
+                st.token_max = st.token_max.max(token);
             }
             SinkRecord::Write { partition, token, mode, to, records } => {
                 let st = self.partitions.entry(partition).or_default();
-                st.max_token = st.max_token.max(token);
+                st.token_max = st.token_max.max(token);
                 st.last_token = token;
                 if mode != WriteMode::CountsOnly {
                     st.committed = to;
@@ -145,8 +145,8 @@ impl<S: Storage> Sink<S> {
 
     /// Refuses (and reports) a token older than the partition's highest, unless the bug is on.
     fn fenced(&mut self, now: Time, from: u64, partition: u32, token: u64) -> bool {
-        let max_token = self.partitions.get(&partition).map_or(0, |s| s.max_token);
-        if token >= max_token || self.cfg.bugs.sink_no_fencing {
+        let token_max = self.partitions.get(&partition).map_or(0, |s| s.token_max);
+        if token >= token_max || self.cfg.bugs.sink_no_fencing {
             return false;
         }
         self.stats.fenced += 1;
@@ -156,10 +156,10 @@ impl<S: Storage> Sink<S> {
             at: now,
             partition,
             token,
-            max_token,
+            token_max,
             from,
         });
-        self.send(from, Wire::Fenced { partition, token, max_token });
+        self.send(from, Wire::Fenced { partition, token, token_max });
         true
     }
 

@@ -197,7 +197,7 @@ fn fenced_sink(bugs: IngestBugs) -> Sink<MemStorage> {
 #[test]
 fn sink_refuses_a_stale_token_and_dedupes_retries() {
     let mut sink = fenced_sink(IngestBugs::default());
-    assert!(matches!(sink_step(&mut sink, 21, write(1, 3, 5))[..], [Wire::Fenced { max_token: 2, .. }]));
+    assert!(matches!(sink_step(&mut sink, 21, write(1, 3, 5))[..], [Wire::Fenced { token_max: 2, .. }]));
     assert_eq!(sink.count(1, "view"), 3);
     sink_step(&mut sink, 22, write(2, 3, 6));
     assert!(matches!(sink_step(&mut sink, 22, write(2, 3, 6))[..], [Wire::WriteAck { to: 6, .. }]));

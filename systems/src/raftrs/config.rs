@@ -45,9 +45,9 @@ pub struct RaftRsConfig {
     /// Snapshot and compact after this many applied entries since the last snapshot.
     pub snapshot_threshold: u64,
     /// Most bytes of entries in one append message.
-    pub max_size_per_msg: u64,
+    pub msg_bytes_max: u64,
     /// Most append messages in flight to one follower.
-    pub max_inflight: usize,
+    pub inflight_msgs_max: usize,
     /// Seed of the only randomness source (election timeouts).
     pub rng_seed: u64,
     /// Planted bugs.
@@ -81,8 +81,8 @@ impl RaftRsConfig {
             check_quorum: true,
             read_mode: ReadMode::Safe,
             snapshot_threshold: 200,
-            max_size_per_msg: 64 * 1024,
-            max_inflight: 256,
+            msg_bytes_max: 64 * 1024,
+            inflight_msgs_max: 256,
             rng_seed: id,
             bugs: RaftRsBugs::default(),
         }
@@ -121,8 +121,8 @@ impl RaftRsConfig {
             max_election_tick: self.election_ticks_max,
             heartbeat_tick: self.heartbeat_ticks,
             applied,
-            max_size_per_msg: self.max_size_per_msg,
-            max_inflight_msgs: self.max_inflight,
+            max_size_per_msg: self.msg_bytes_max,
+            max_inflight_msgs: self.inflight_msgs_max,
             check_quorum: self.check_quorum,
             pre_vote: self.pre_vote,
             read_only_option: match self.read_mode {

@@ -41,13 +41,13 @@ pub struct Budget {
     /// also bounds the memo to at most this many entries). Deterministic, unlike a timeout.
     /// Shrinking a failure to a small window may spend up to twice this again, and at most
     /// twice what the verdict took (or `window::SHRINK_STEPS_MIN`, if more).
-    pub max_steps_per_key: u64,
+    pub steps_per_key_max: u64,
 }
 
 impl Budget {
     /// A budget of `n` steps per key.
     pub fn steps(n: u64) -> Self {
-        Self { max_steps_per_key: n }
+        Self { steps_per_key_max: n }
     }
 }
 
@@ -245,7 +245,7 @@ fn run<M: Model>(model: &M, src: &Source<'_>, budget: Budget) -> Linearizability
         .map(|part| part.ops.iter().map(|o| Item { op: &o.op, call: o.call, ret: o.ret }).collect())
         .collect();
     let mut searches: Vec<Option<Resumable<'_, '_, M>>> =
-        items.iter().map(|it| Some(Resumable::new(it, model.init(), budget.max_steps_per_key))).collect();
+        items.iter().map(|it| Some(Resumable::new(it, model.init(), budget.steps_per_key_max))).collect();
     // Per key, why its search ran out of budget.
     let mut exhausted: Vec<Option<String>> = vec![None; parts.len()];
     while searches.iter().any(Option::is_some) {
@@ -258,7 +258,7 @@ fn run<M: Model>(model: &M, src: &Source<'_>, budget: Budget) -> Linearizability
                 SearchResult::Linearizable => {}
                 SearchResult::NotLinearizable { deepest, stuck } => {
                     let part = &parts[k];
-                    let limits = window::Limits::after_verdict(budget.max_steps_per_key, used);
+                    let limits = window::Limits::after_verdict(budget.steps_per_key_max, used);
                     let shrunk = window::shrink(model, part, limits, (deepest, stuck));
                     return LinearizabilityResult::NotLinearizable(build_window(model, src, part, &shrunk));
                 }

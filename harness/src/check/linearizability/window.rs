@@ -17,9 +17,9 @@ use super::search::{final_states, search_counted, Item, SearchResult};
 use crate::check::models::Model;
 
 /// Bound on read-removal attempts, so shrinking a huge failing key stays cheap.
-const MAX_READ_DROPS: usize = 256;
+const READ_DROPS_MAX: usize = 256;
 /// Bound on quiescent points tried when anchoring.
-const MAX_ANCHORS: usize = 16;
+const ANCHORS_MAX: usize = 16;
 
 /// The shrunk failure: which ops, where the history was cut, and the deepest partial order.
 #[derive(Clone, Debug)]
@@ -175,9 +175,9 @@ fn drop_reads<M: Model>(
     let mut reads: Vec<usize> = subset.iter().copied().filter(|&i| sh.is_read(i)).collect();
     let mut chunk = reads.len();
     let mut attempts = 0;
-    while chunk >= 1 && attempts < MAX_READ_DROPS {
+    while chunk >= 1 && attempts < READ_DROPS_MAX {
         let mut at = 0;
-        while at < reads.len() && attempts < MAX_READ_DROPS {
+        while at < reads.len() && attempts < READ_DROPS_MAX {
             attempts += 1;
             let end = (at + chunk).min(reads.len());
             let group = &reads[at..end];
@@ -212,7 +212,7 @@ fn anchor<M: Model>(sh: &Shrinker<'_, M>, cut: usize, subset: &[usize]) -> Optio
             max_ret = max_ret.max(r);
         }
     }
-    for &k in quiescent.iter().rev().take(MAX_ANCHORS) {
+    for &k in quiescent.iter().rev().take(ANCHORS_MAX) {
         let (before, after) = subset.split_at(k);
         let mut window: Vec<usize> = before.iter().copied().filter(|&i| returned(i).is_none()).collect();
         window.extend_from_slice(after);

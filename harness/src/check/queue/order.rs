@@ -22,7 +22,7 @@ pub struct LatencySummary {
     /// 99th percentile.
     pub p99_ms: f64,
     /// Worst.
-    pub max_ms: f64,
+    pub ms_max: f64,
 }
 
 /// Per acknowledged and counted event: its first count's partition and time, and how long
@@ -43,7 +43,7 @@ pub fn ack_to_sink_latency(r: &IngestRecords) -> LatencySummary {
     let mut ms: Vec<f64> = ack_to_sink_samples(r).into_iter().map(|s| s.2).collect();
     ms.sort_by(f64::total_cmp);
     let q = |p: f64| nearest_rank(&ms, p).unwrap_or(0.0);
-    LatencySummary { events: ms.len(), p50_ms: q(0.5), p95_ms: q(0.95), p99_ms: q(0.99), max_ms: q(1.0) }
+    LatencySummary { events: ms.len(), p50_ms: q(0.5), p95_ms: q(0.95), p99_ms: q(0.99), ms_max: q(1.0) }
 }
 
 /// An event's first count: when, at which offset, and the event.
@@ -84,7 +84,7 @@ pub fn check_order(r: &IngestRecords) -> CheckResult {
     } else {
         format!(
             "ack-to-sink latency over {} events: p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-            l.events, l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms
+            l.events, l.p50_ms, l.p95_ms, l.p99_ms, l.ms_max
         )
     };
     if by_stream.is_empty() {
@@ -110,7 +110,7 @@ mod tests {
         let c = check_order(&r);
         assert!(c.ok, "{}", c.detail);
         assert!(c.detail.contains("2 device-partition streams") && c.detail.contains("p99 8.0 ms"), "{}", c.detail);
-        assert_eq!(ack_to_sink_latency(&r).max_ms, 8.0);
+        assert_eq!(ack_to_sink_latency(&r).ms_max, 8.0);
         let samples = ack_to_sink_samples(&r);
         assert_eq!(samples.len(), 3);
         assert!(samples.iter().all(|s| s.2 == 8.0), "{samples:?}");

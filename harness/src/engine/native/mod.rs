@@ -42,8 +42,8 @@ impl NetControl for Control<'_> {
     fn set_loss(&mut self, rate: f64) {
         state::with(|s| s.net.set_loss(rate));
     }
-    fn set_latency(&mut self, min_ms: u64, max_ms: u64) {
-        state::with(|s| s.net.set_latency(min_ms, max_ms));
+    fn set_latency(&mut self, ms_min: u64, ms_max: u64) {
+        state::with(|s| s.net.set_latency(ms_min, ms_max));
     }
 }
 

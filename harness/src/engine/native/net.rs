@@ -50,9 +50,9 @@ impl Net {
     }
 
     /// Sets the one-way latency range, milliseconds.
-    pub fn set_latency(&mut self, min_ms: u64, max_ms: u64) {
-        let min_us = min_ms.saturating_mul(1000);
-        self.latency_us = (min_us, max_ms.saturating_mul(1000).max(min_us));
+    pub fn set_latency(&mut self, ms_min: u64, ms_max: u64) {
+        let us_min = ms_min.saturating_mul(1000);
+        self.latency_us = (us_min, ms_max.saturating_mul(1000).max(us_min));
     }
 
     /// Whether the link from slot `from` to slot `to` is cut (only host links are cut).

@@ -17,12 +17,12 @@ const LINES: [Line; 4] = [
     ("p50", |r| r.p50_us, RGBColor(31, 119, 180), false),
     ("p95", |r| r.p95_us, RGBColor(44, 160, 44), false),
     ("p99", |r| r.p99_us, RGBColor(255, 127, 14), false),
-    ("max", |r| r.max_us, RGBColor(214, 39, 40), true),
+    ("max", |r| r.us_max, RGBColor(214, 39, 40), true),
 ];
 
 /// Draws one line per quantile, each point at the middle of its window.
 pub(crate) fn draw_quantiles<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData<'_>) -> DrawResult<DB> {
-    let y = y_range(d.rows.iter().flat_map(|r| [r.p50_us, r.max_us]));
+    let y = y_range(d.rows.iter().flat_map(|r| [r.p50_us, r.us_max]));
     let axes = Axes { x_desc: "invocation time (simulated s)", y_desc: "latency (ms, log scale)" };
     let title = format!("{} — latency quantiles per {} window", d.title, window_label(d.window_us));
     let mut fr = frame(root, &title, axes, x_range(d.run_end_us), y.clone())?;

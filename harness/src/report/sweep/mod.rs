@@ -50,7 +50,7 @@ mod tests {
             faults: 3,
             convergence_seconds: Some(0.2),
             staleness_ms_p99: None,
-            latency: LatencySummary { p50_ms: 4.0, p95_ms: 9.0, p99_ms: 20.0, max_ms: 30.0 },
+            latency: LatencySummary { p50_ms: 4.0, p95_ms: 9.0, p99_ms: 20.0, ms_max: 30.0 },
         };
         let runs = vec![
             run(0, &[]),

@@ -6,8 +6,8 @@ use super::{Crdt, CrdtConfig, CrdtOpRecord, CrdtOutcome, CrdtRecord, NAME, REPLI
 use crate::engine::Io;
 use crate::history::{node_name, EventKind};
 use crate::system::ClientCtx;
-use crate::workload::{receive_until, ClientProgram, OpRecorder};
-use crate::world::wire::{self, Envelope, DATAGRAM_BYTES_MAX, PORT};
+use crate::workload::{receive_reply, ClientProgram, OpRecorder};
+use crate::world::wire::{Envelope, DATAGRAM_BYTES_MAX, PORT};
 use crate::world::World;
 use faultline_systems::crdt::replica::{CrdtReply, CrdtRequest, SetKind, SetOp};
 use faultline_systems::relations::RequestId;
@@ -138,23 +138,15 @@ impl<I: Io> State<I> {
 
     /// Sends `request` until it is answered or `deadline` passes.
     async fn ask(&mut self, c: &CrdtConfig, request: &CrdtRequest, deadline: u64) -> Option<CrdtReply> {
-        let bytes = wire::encode(request).ok()?;
-        let datagram = (Envelope::Request { client: self.index as u64, bytes }).encode().ok()?;
+        let datagram = Envelope::request(self.index as u64, request).ok()?;
         while I::now_us() < deadline {
             let addr = self.world.with(|w| w.node_addrs.get(self.home).copied())?;
             I::send(&self.socket, addr, &datagram).await;
             let until = (I::now_us() + c.attempt_timeout_ms * 1000).min(deadline);
-            let id = request.id;
-            let reply = receive_until::<I, _>(&self.socket, &mut self.buf, until, |e| match e {
-                Envelope::Reply { bytes, .. } => match wire::decode::<(RequestId, CrdtReply)>(&bytes) {
-                    Ok((request, reply)) if request == id => Some(reply),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .await;
-            if reply.is_some() {
-                return reply;
+            if let Some((_, reply)) =
+                receive_reply::<I, CrdtReply>(&self.socket, &mut self.buf, request.id, until).await
+            {
+                return Some(reply);
             }
         }
         None

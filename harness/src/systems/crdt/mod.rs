@@ -118,15 +118,11 @@ impl Plugin for CrdtPlugin {
         source: &ScenarioSource<'_>,
         _before: &[Arc<dyn System>],
     ) -> Result<Option<Arc<dyn System>>, ScenarioError> {
-        let s: config::Sections = source.parse()?;
-        if s.crdt.replicas == 0 {
-            return Ok(None);
-        }
-        config::validate(&s.crdt).map_err(|e| source.invalid(e))?;
-        Ok(Some(Arc::new(Crdt { config: s.crdt })))
+        let config = source.section(|s: config::Sections| Some(s.crdt).filter(|c| c.replicas > 0), config::validate)?;
+        Ok(config.map(|config| Arc::new(Crdt { config }) as Arc<dyn System>))
     }
 
     fn bugs(&self) -> Vec<PlantedBug> {
-        bugs::BUGS.iter().map(|b| b.planted).collect()
+        crate::system::planted(bugs::BUGS)
     }
 }

@@ -7,8 +7,8 @@ use super::{Ingest, IngestConfig, IngestRecord, COLLECTOR, NAME};
 use crate::engine::Io;
 use crate::history::{node_name, EventKind};
 use crate::system::ClientCtx;
-use crate::workload::{receive_until, ClientProgram, OpRecorder};
-use crate::world::wire::{self, Envelope, DATAGRAM_BYTES_MAX, PORT};
+use crate::workload::{receive_reply, ClientProgram, OpRecorder};
+use crate::world::wire::{Envelope, DATAGRAM_BYTES_MAX, PORT};
 use crate::world::World;
 use faultline_systems::ingest::{BehaviourEvent, IngestReply, IngestRequest, Rejection};
 use faultline_systems::relations::RequestId;
@@ -132,24 +132,13 @@ impl<I: Io> State<I> {
 
     /// Sends `request` to `collector` until it is answered for good or `deadline` passes.
     async fn ask(&mut self, c: &IngestConfig, collector: usize, request: &IngestRequest, deadline: u64) -> Outcome {
-        let Ok(bytes) = wire::encode(request) else { return Outcome::Unknown };
-        let Ok(datagram) = (Envelope::Request { client: self.index as u64, bytes }).encode() else {
-            return Outcome::Unknown;
-        };
+        let Ok(datagram) = Envelope::request(self.index as u64, request) else { return Outcome::Unknown };
         while I::now_us() < deadline {
             let Some(addr) = self.world.with(|w| w.node_addrs.get(collector).copied()) else { return Outcome::Unknown };
             I::send(&self.socket, addr, &datagram).await;
             let until = (I::now_us() + c.attempt_timeout_ms * 1000).min(deadline);
-            let id = request.id;
-            let reply = receive_until::<I, _>(&self.socket, &mut self.buf, until, |e| match e {
-                Envelope::Reply { bytes, .. } => match wire::decode::<(RequestId, IngestReply)>(&bytes) {
-                    Ok((request, reply)) if request == id => Some(reply),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .await;
-            match reply {
+            let reply = receive_reply::<I, IngestReply>(&self.socket, &mut self.buf, request.id, until).await;
+            match reply.map(|(_, r)| r) {
                 Some(IngestReply::Acked { .. }) => return Outcome::Acked,
                 Some(IngestReply::Rejected(Rejection::Overloaded)) => {
                     // Back off for the rest of the attempt before resending.

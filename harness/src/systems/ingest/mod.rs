@@ -119,7 +119,7 @@ fn results_json(counts: &ledger::Ledger, latency: &order::LatencySummary) -> ser
         "unseen": sum(&counts.unseen),
         "ack_to_sink_ms": {
             "events": latency.events, "p50": latency.p50_ms, "p95": latency.p95_ms,
-            "p99": latency.p99_ms, "max": latency.max_ms,
+            "p99": latency.p99_ms, "max": latency.ms_max,
         },
     })
 }
@@ -156,15 +156,12 @@ impl Plugin for IngestPlugin {
         source: &ScenarioSource<'_>,
         _before: &[Arc<dyn System>],
     ) -> Result<Option<Arc<dyn System>>, ScenarioError> {
-        let s: config::Sections = source.parse()?;
-        if s.ingest.collectors == 0 {
-            return Ok(None);
-        }
-        config::validate(&s.ingest).map_err(|e| source.invalid(e))?;
-        Ok(Some(Arc::new(Ingest { config: s.ingest })))
+        let pick = |s: config::Sections| Some(s.ingest).filter(|c| c.collectors > 0);
+        let config = source.section(pick, config::validate)?;
+        Ok(config.map(|config| Arc::new(Ingest { config }) as Arc<dyn System>))
     }
 
     fn bugs(&self) -> Vec<PlantedBug> {
-        bugs::BUGS.iter().map(|b| b.planted).collect()
+        crate::system::planted(bugs::BUGS)
     }
 }

@@ -92,8 +92,8 @@ pub fn to_records(r: &IngestRecord, bounds: Bounds) -> IngestRecords {
                 *max = (*max).max(*token);
                 sink_writes.push(write(*partition, *token, true, zombie, at));
             }
-            IngestObservation::FencingRejected { partition, token, max_token, .. } => {
-                sink_writes.push(write(*partition, *token, false, token < max_token, at));
+            IngestObservation::FencingRejected { partition, token, token_max, .. } => {
+                sink_writes.push(write(*partition, *token, false, token < token_max, at));
             }
             _ => {}
         }

@@ -36,7 +36,7 @@ pub fn ledger_html(ledger: &Ledger, latency: &LatencySummary) -> String {
     let _ = write!(
         html,
         "<p>ack-to-sink latency over {} events: p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms</p>",
-        latency.events, latency.p50_ms, latency.p95_ms, latency.p99_ms, latency.max_ms
+        latency.events, latency.p50_ms, latency.p95_ms, latency.p99_ms, latency.ms_max
     );
     let _ = write!(
         html,
@@ -86,7 +86,7 @@ pub fn latency_figure(samples: &[(u32, Time, f64)], partitions: u32, latency: &L
         caption: format!(
             "Time from a collector's acknowledgement to the sink's count, per event (p50 {:.1} ms, p99 {:.1} ms, \
              max {:.1} ms). Shaded bands are fault windows.",
-            latency.p50_ms, latency.p99_ms, latency.max_ms
+            latency.p50_ms, latency.p99_ms, latency.ms_max
         ),
         draw: Box::new(move |root, d| draw_dots(root, d, &chart)),
     }

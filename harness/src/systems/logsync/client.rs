@@ -4,8 +4,8 @@
 use super::{LogSyncRecord, ReplicaReadRecord};
 use crate::engine::Io;
 use crate::systems::relations::{Client, Outcome};
-use crate::workload::receive_until;
-use crate::world::wire::{self, Envelope};
+use crate::workload::receive_reply;
+use crate::world::wire::Envelope;
 use faultline_systems::logsync::{ReplicaRead, ReplicaReply};
 use faultline_systems::relations::{Operation, RequestId};
 use rand::Rng;
@@ -23,7 +23,7 @@ pub struct Session {
     /// Share of operations that are reads, percent.
     pub read_percent: u32,
     /// Freshness the reads ask for.
-    pub max_staleness_ms: Option<u64>,
+    pub staleness_ms_max: Option<u64>,
     /// One try at one replica, µs.
     pub attempt_us: u64,
     /// Give up on a read after this long, µs.
@@ -66,25 +66,16 @@ impl<I: Io> Client<'_, I> {
     pub async fn replica_read(&mut self, op: &Operation, id: RequestId, invoke_us: u64) -> Outcome {
         let Some(session) = self.session.clone() else { return Outcome::Fail };
         let deadline = invoke_us + session.op_timeout_us;
-        let read = ReplicaRead { id, op: op.clone(), token: session.token, staleness_ms_max: session.max_staleness_ms };
-        let Ok(bytes) = wire::encode(&read) else { return Outcome::Fail };
-        let Ok(request) = (Envelope::Request { client: self.index as u64, bytes }).encode() else {
-            return Outcome::Fail;
-        };
+        let read = ReplicaRead { id, op: op.clone(), token: session.token, staleness_ms_max: session.staleness_ms_max };
+        let Ok(request) = Envelope::request(self.index as u64, &read) else { return Outcome::Fail };
         let mut current = session.current;
         while I::now_us() < deadline {
             let host = session.replicas[current % session.replicas.len()];
             let Some(addr) = self.world.with(|w| w.node_addrs.get(host).copied()) else { return Outcome::Fail };
             I::send(&self.socket, addr, &request).await;
             let until = (I::now_us() + session.attempt_us).min(deadline);
-            let answer = receive_until::<I, _>(&self.socket, &mut self.buf, until, |e| match e {
-                Envelope::Reply { bytes, .. } => match wire::decode::<(RequestId, ReplicaReply)>(&bytes) {
-                    Ok((request, reply)) if request == id => Some(reply),
-                    _ => None,
-                },
-                _ => None,
-            });
-            if let Some(ReplicaReply::Value { reply, index }) = answer.await {
+            let answer = receive_reply::<I, ReplicaReply>(&self.socket, &mut self.buf, id, until).await;
+            if let Some((_, ReplicaReply::Value { reply, index })) = answer {
                 let complete_us = I::now_us();
                 if let Some(s) = &mut self.session {
                     s.token = s.token.max(index);

@@ -30,7 +30,7 @@ pub struct LogSyncConfig {
     /// Share of a LogSync client's operations that are reads (percent).
     pub read_percent: u32,
     /// If set, reads also ask for this maximum staleness, milliseconds.
-    pub max_staleness_ms: Option<u64>,
+    pub staleness_ms_max: Option<u64>,
     /// Declared staleness bound: a read at a replica no fault has touched for a while must be
     /// at most this far behind the committed log, milliseconds.
     pub staleness_bound_ms: u64,
@@ -46,7 +46,7 @@ impl Default for LogSyncConfig {
             ack_interval_ms: 100,
             read_wait_ms: 50,
             read_percent: 60,
-            max_staleness_ms: None,
+            staleness_ms_max: None,
             staleness_bound_ms: 250,
         }
     }
@@ -61,7 +61,7 @@ pub fn validate(l: &LogSyncConfig) -> Result<(), Invalid> {
         ("logsync.ack_interval_ms", l.ack_interval_ms),
         ("logsync.read_wait_ms", l.read_wait_ms),
         ("logsync.staleness_bound_ms", l.staleness_bound_ms),
-        ("logsync.max_staleness_ms", l.max_staleness_ms.unwrap_or(0)),
+        ("logsync.staleness_ms_max", l.staleness_ms_max.unwrap_or(0)),
     ] {
         require_ms(ms, field)?;
     }

@@ -68,7 +68,7 @@ impl System for LogSync {
             current: ctx.rank % replicas.len().max(1),
             replicas,
             read_percent: l.read_percent,
-            max_staleness_ms: l.max_staleness_ms,
+            staleness_ms_max: l.staleness_ms_max,
             attempt_us: (l.read_wait_ms + 50) * 1000,
             op_timeout_us: self.op_timeout_ms * 1000,
         };
@@ -139,19 +139,16 @@ impl Plugin for LogSyncPlugin {
         source: &ScenarioSource<'_>,
         before: &[Arc<dyn System>],
     ) -> Result<Option<Arc<dyn System>>, ScenarioError> {
-        let s: config::Sections = source.parse()?;
-        if s.logsync.replicas == 0 {
-            return Ok(None);
-        }
-        config::validate(&s.logsync).map_err(|e| source.invalid(e))?;
+        let pick = |s: config::Sections| Some(s.logsync).filter(|l| l.replicas > 0);
+        let Some(config) = source.section(pick, config::validate)? else { return Ok(None) };
         let relations = crate::system::find::<Relations>(before);
         let needs = "LogSync replicas follow a Raft cluster: relations.nodes must be > 0";
         require(relations.is_some(), "logsync.replicas", needs).map_err(|e| source.invalid(e))?;
         let op_timeout_ms = relations.map_or(0, |r| r.workload.op_timeout_ms);
-        Ok(Some(Arc::new(LogSync { config: s.logsync, op_timeout_ms })))
+        Ok(Some(Arc::new(LogSync { config, op_timeout_ms })))
     }
 
     fn bugs(&self) -> Vec<PlantedBug> {
-        bugs::BUGS.iter().map(|b| b.planted).collect()
+        crate::system::planted(bugs::BUGS)
     }
 }

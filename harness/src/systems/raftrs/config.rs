@@ -38,9 +38,9 @@ pub struct RaftRsSection {
     /// Applied entries between snapshots.
     pub snapshot_threshold: u64,
     /// Most bytes of entries in one append message.
-    pub max_size_per_msg: u64,
+    pub msg_bytes_max: u64,
     /// Most append messages in flight to one follower.
-    pub max_inflight: usize,
+    pub inflight_msgs_max: usize,
     /// `[raftrs.workload]`: the clients.
     pub workload: WorkloadConfig,
 }
@@ -59,8 +59,8 @@ impl Default for RaftRsSection {
             check_quorum: c.check_quorum,
             lease_reads: c.read_mode == ReadMode::LeaseBased,
             snapshot_threshold: c.snapshot_threshold,
-            max_size_per_msg: c.max_size_per_msg,
-            max_inflight: c.max_inflight,
+            msg_bytes_max: c.msg_bytes_max,
+            inflight_msgs_max: c.inflight_msgs_max,
             workload: WorkloadConfig::default(),
         }
     }
@@ -78,8 +78,8 @@ impl RaftRsSection {
         c.check_quorum = self.check_quorum;
         c.read_mode = if self.lease_reads { ReadMode::LeaseBased } else { ReadMode::Safe };
         c.snapshot_threshold = self.snapshot_threshold;
-        c.max_size_per_msg = self.max_size_per_msg;
-        c.max_inflight = self.max_inflight;
+        c.msg_bytes_max = self.msg_bytes_max;
+        c.inflight_msgs_max = self.inflight_msgs_max;
         c.rng_seed = rng_seed;
         c.bugs = bugs;
         c
@@ -106,7 +106,7 @@ pub fn validate(r: &RaftRsSection) -> Result<(), Invalid> {
     )?;
     require(!r.lease_reads || r.check_quorum, "raftrs.lease_reads", "needs check_quorum = true (raft-rs's lease)")?;
     require(r.snapshot_threshold > 0, "raftrs.snapshot_threshold", "must be > 0")?;
-    require(r.max_inflight > 0, "raftrs.max_inflight", "must be > 0")?;
+    require(r.inflight_msgs_max > 0, "raftrs.inflight_msgs_max", "must be > 0")?;
     validate_workload(&r.workload, "raftrs.workload")?;
     // Whatever raft-rs itself still refuses, named as the section.
     let voters: Vec<u64> = (1..=r.nodes.max(1) as u64).collect();
@@ -139,7 +139,7 @@ mod tests {
         assert_eq!(field_of(|r| r.tick_ms = 86_400_000), "raftrs.election_ticks_max");
         assert_eq!(field_of(|r| (r.lease_reads, r.check_quorum) = (true, false)), "raftrs.lease_reads");
         assert_eq!(field_of(|r| r.snapshot_threshold = 0), "raftrs.snapshot_threshold");
-        assert_eq!(field_of(|r| r.max_inflight = 0), "raftrs.max_inflight");
+        assert_eq!(field_of(|r| r.inflight_msgs_max = 0), "raftrs.inflight_msgs_max");
         assert_eq!(field_of(|r| r.workload.clients = 0), "raftrs.workload.clients");
         assert_eq!(field_of(|r| r.workload.op_timeout_ms = 1), "raftrs.workload.op_timeout_ms");
     }

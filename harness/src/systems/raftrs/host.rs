@@ -1,10 +1,10 @@
 //! A raft-rs voter as the host loop drives it: the same outputs and observations as a
 //! relations voter, into raft-rs's own record; a leader publishes itself as the leader hint.
 use super::{bugs, RaftRs, RaftRsRecord, NAME, VOTER};
-use crate::world::{wire, Boot, Hosted, Routed, SharedDisk, World, WorldState};
+use crate::systems::relations::host::{decode_request, next_routed};
+use crate::world::{Boot, Hosted, Routed, SharedDisk, World, WorldState};
 use faultline_systems::raft::Role;
 use faultline_systems::raftrs::{RaftRsError, RaftRsNode};
-use faultline_systems::relations::{Output, Request};
 use faultline_systems::storage::StorageError;
 use faultline_systems::time::Time;
 
@@ -32,25 +32,17 @@ pub fn boot(
 
 impl Hosted for RaftRsNode<SharedDisk> {
     fn handle_client(&mut self, now: Time, client: u64, bytes: &[u8]) -> Result<(), StorageError> {
-        match wire::decode::<Request>(bytes) {
-            Ok(request) => self.handle_request(now, client, request),
-            Err(_) => Ok(()),
-        }
+        decode_request(bytes).map_or(Ok(()), |request| self.handle_request(now, client, request))
     }
 
     fn next_output(&mut self, w: &mut WorldState, index: usize, now_us: u64) -> Option<Routed> {
-        loop {
-            match self.poll_output()? {
-                Output::Send { to, bytes } => return Some(Routed::Peer { to, bytes }),
-                Output::Reply { client, request, reply } => match Routed::reply(client, request, &reply) {
-                    Ok(routed) => return Some(routed),
-                    Err(_) => w.stats.encode_errors += 1,
-                },
-                Output::Applied(entry) => {
-                    w.records.get_mut::<RaftRsRecord>().0.raft.applied(now_us, index as u64 + 1, &entry);
-                }
-            }
-        }
+        next_routed(
+            w,
+            || self.poll_output(),
+            |w, entry| {
+                w.records.get_mut::<RaftRsRecord>().0.raft.applied(now_us, index as u64 + 1, &entry);
+            },
+        )
     }
 
     fn observe(&mut self, w: &mut WorldState, index: usize, now_us: u64) {

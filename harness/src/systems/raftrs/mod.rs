@@ -88,13 +88,11 @@ impl Plugin for RaftRsPlugin {
         source: &ScenarioSource<'_>,
         _before: &[Arc<dyn System>],
     ) -> Result<Option<Arc<dyn System>>, ScenarioError> {
-        let s: config::Sections = source.parse()?;
-        let Some(section) = s.raftrs.filter(|r| r.nodes > 0) else { return Ok(None) };
-        config::validate(&section).map_err(|e| source.invalid(e))?;
-        Ok(Some(Arc::new(RaftRs { section })))
+        let section = source.section(|s: config::Sections| s.raftrs.filter(|r| r.nodes > 0), config::validate)?;
+        Ok(section.map(|section| Arc::new(RaftRs { section }) as Arc<dyn System>))
     }
 
     fn bugs(&self) -> Vec<PlantedBug> {
-        bugs::BUGS.iter().map(|b| b.planted).collect()
+        crate::system::planted(bugs::BUGS)
     }
 }

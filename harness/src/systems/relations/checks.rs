@@ -34,10 +34,10 @@ pub fn check(system: &Relations, run: &RecordedRun<'_>) -> Verdict {
 /// the cluster tolerates); the slack covers a heartbeat and the network.
 fn leadership_rules(system: &Relations, run: &RecordedRun<'_>) -> LeadershipRules {
     let c = &system.config;
-    let drift_ppm = c.max_clock_drift_ppm.min(500_000);
-    let tick_us = c.election_timeout_max_ms.saturating_mul(1000);
+    let drift_ppm = c.clock_drift_ppm_max.min(500_000);
+    let tick_us = c.election_timeout_ms_max.saturating_mul(1000);
     let stretched_us = tick_us.saturating_mul(1_000_000 + 2 * drift_ppm) / 1_000_000;
-    let slack_us = (c.heartbeat_ms + run.scenario.network.latency_max_ms + 10).saturating_mul(1000);
+    let slack_us = (c.heartbeat_ms + run.scenario.network.latency_ms_max + 10).saturating_mul(1000);
     let step_down_bound_us = stretched_us.saturating_mul(2).saturating_add(slack_us);
     LeadershipRules {
         voters: (1..=c.nodes as u64).collect(),

@@ -8,8 +8,8 @@ use crate::engine::Io;
 use crate::history::EventKind;
 use crate::system::{ClientCtx, Records};
 use crate::systems::logsync::{self, LogSyncRecord, Session, SessionWrite};
-use crate::workload::{receive_until, ClientProgram, OpRecorder};
-use crate::world::wire::{self, Envelope, DATAGRAM_BYTES_MAX, PORT};
+use crate::workload::{receive_reply, ClientProgram, OpRecorder};
+use crate::world::wire::{Envelope, DATAGRAM_BYTES_MAX, PORT};
 use crate::world::World;
 use faultline_systems::relations::{Operation, Reply, Request, RequestId};
 use rand::{Rng, SeedableRng};
@@ -171,8 +171,7 @@ impl<I: Io> Client<'_, I> {
         let deadline = I::now_us() + op_timeout_us;
         let mut target = self.leader_hint.unwrap_or_else(|| self.random_voter());
         let mut in_doubt = false;
-        let Ok(bytes) = wire::encode(&Request { id, op: op.clone() }) else { return Outcome::Fail };
-        let Ok(request) = (Envelope::Request { client: self.index as u64, bytes }).encode() else {
+        let Ok(request) = Envelope::request(self.index as u64, &Request { id, op: op.clone() }) else {
             return Outcome::Fail;
         };
         loop {
@@ -233,13 +232,6 @@ impl<I: Io> Client<'_, I> {
 
     /// Waits for the reply to `id` until `until_us`; stale replies to earlier requests are dropped.
     async fn await_reply(&mut self, id: RequestId, until_us: u64) -> Option<(u64, Reply)> {
-        receive_until::<I, _>(&self.socket, &mut self.buf, until_us, |e| match e {
-            Envelope::Reply { node, bytes } => match wire::decode::<(RequestId, Reply)>(&bytes) {
-                Ok((request, reply)) if request == id => Some((node, reply)),
-                _ => None,
-            },
-            _ => None,
-        })
-        .await
+        receive_reply::<I, Reply>(&self.socket, &mut self.buf, id, until_us).await
     }
 }

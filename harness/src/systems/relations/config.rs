@@ -22,9 +22,9 @@ pub struct RelationsConfig {
     /// Number of Raft voters.
     pub nodes: usize,
     /// Election timeout range, milliseconds.
-    pub election_timeout_min_ms: u64,
+    pub election_timeout_ms_min: u64,
     /// Upper end of the election timeout range, milliseconds.
-    pub election_timeout_max_ms: u64,
+    pub election_timeout_ms_max: u64,
     /// Leader heartbeat interval, milliseconds.
     pub heartbeat_ms: u64,
     /// PreVote on.
@@ -34,12 +34,12 @@ pub struct RelationsConfig {
     /// Serve reads from the leader's lease instead of ReadIndex.
     pub lease_reads: bool,
     /// Clock-rate error the lease tolerates, ppm.
-    pub max_clock_drift_ppm: u64,
+    pub clock_drift_ppm_max: u64,
     /// Applied entries between snapshots.
     pub snapshot_threshold: u64,
     /// Most log entries one append message carries (1 makes a lagging follower catch up
     /// entry by entry, which opens the figure-8 window).
-    pub max_entries_per_append: usize,
+    pub entries_per_append_max: usize,
 }
 
 impl Default for RelationsConfig {
@@ -49,15 +49,15 @@ impl Default for RelationsConfig {
         let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         Self {
             nodes: 5,
-            election_timeout_min_ms: ms(raft.election_timeout_min),
-            election_timeout_max_ms: ms(raft.election_timeout_max),
+            election_timeout_ms_min: ms(raft.election_timeout_min),
+            election_timeout_ms_max: ms(raft.election_timeout_max),
             heartbeat_ms: ms(raft.heartbeat_interval),
             pre_vote: raft.pre_vote,
             check_quorum: raft.check_quorum,
             lease_reads: raft.lease_reads,
-            max_clock_drift_ppm: raft.clock_drift_ppm_max,
+            clock_drift_ppm_max: raft.clock_drift_ppm_max,
             snapshot_threshold: raft.snapshot_threshold,
-            max_entries_per_append: raft.entries_per_append_max,
+            entries_per_append_max: raft.entries_per_append_max,
         }
     }
 }
@@ -66,15 +66,15 @@ impl RelationsConfig {
     /// Node `id`'s Raft configuration (its bugs and RNG seed are the caller's).
     pub fn raft_config(&self, id: u64) -> RaftConfig {
         let mut c = RaftConfig::new(id, (1..=self.nodes as u64).collect());
-        c.election_timeout_min = Duration::from_millis(self.election_timeout_min_ms);
-        c.election_timeout_max = Duration::from_millis(self.election_timeout_max_ms);
+        c.election_timeout_min = Duration::from_millis(self.election_timeout_ms_min);
+        c.election_timeout_max = Duration::from_millis(self.election_timeout_ms_max);
         c.heartbeat_interval = Duration::from_millis(self.heartbeat_ms);
         c.pre_vote = self.pre_vote;
         c.check_quorum = self.check_quorum;
         c.lease_reads = self.lease_reads;
-        c.clock_drift_ppm_max = self.max_clock_drift_ppm;
+        c.clock_drift_ppm_max = self.clock_drift_ppm_max;
         c.snapshot_threshold = self.snapshot_threshold;
-        c.entries_per_append_max = self.max_entries_per_append;
+        c.entries_per_append_max = self.entries_per_append_max;
         c
     }
 }
@@ -142,26 +142,26 @@ pub fn validate(s: &Sections) -> Result<(), Invalid> {
     let r = &s.relations;
     require(r.nodes <= 9, "relations.nodes", "must be 0..=9")?;
     for (field, ms) in [
-        ("relations.election_timeout_min_ms", r.election_timeout_min_ms),
-        ("relations.election_timeout_max_ms", r.election_timeout_max_ms),
+        ("relations.election_timeout_ms_min", r.election_timeout_ms_min),
+        ("relations.election_timeout_ms_max", r.election_timeout_ms_max),
         ("relations.heartbeat_ms", r.heartbeat_ms),
     ] {
         require_ms(ms, field)?;
     }
-    require(r.election_timeout_min_ms > 0, "relations.election_timeout_min_ms", "must be > 0")?;
+    require(r.election_timeout_ms_min > 0, "relations.election_timeout_ms_min", "must be > 0")?;
     require(
-        r.election_timeout_max_ms > r.election_timeout_min_ms,
-        "relations.election_timeout_max_ms",
-        "must be > election_timeout_min_ms",
+        r.election_timeout_ms_max > r.election_timeout_ms_min,
+        "relations.election_timeout_ms_max",
+        "must be > election_timeout_ms_min",
     )?;
     require(
-        r.heartbeat_ms > 0 && r.heartbeat_ms < r.election_timeout_min_ms,
+        r.heartbeat_ms > 0 && r.heartbeat_ms < r.election_timeout_ms_min,
         "relations.heartbeat_ms",
-        "must be > 0 and < election_timeout_min_ms",
+        "must be > 0 and < election_timeout_ms_min",
     )?;
-    require(r.max_clock_drift_ppm < 500_000, "relations.max_clock_drift_ppm", "must be < 500000")?;
+    require(r.clock_drift_ppm_max < 500_000, "relations.clock_drift_ppm_max", "must be < 500000")?;
     require(r.snapshot_threshold > 0, "relations.snapshot_threshold", "must be > 0")?;
-    require(r.max_entries_per_append > 0, "relations.max_entries_per_append", "must be > 0")?;
+    require(r.entries_per_append_max > 0, "relations.entries_per_append_max", "must be > 0")?;
     validate_workload(&s.workload, "workload")
 }
 

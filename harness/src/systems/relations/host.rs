@@ -5,7 +5,7 @@ use super::{bugs, Relations, RelationsRecord};
 use crate::systems::logsync::{self, LogSync, LogSyncRecord};
 use crate::world::{wire, Boot, Hosted, Routed, SharedDisk, World, WorldState};
 use faultline_systems::logsync::ShipperConfig;
-use faultline_systems::raft::Role;
+use faultline_systems::raft::{AppliedEntry, Role};
 use faultline_systems::relations::{Output, RelationsNode, Request};
 use faultline_systems::storage::StorageError;
 use faultline_systems::time::Time;
@@ -48,31 +48,23 @@ fn shipper_config(w: &WorldState) -> ShipperConfig {
 
 impl Hosted for RelationsNode<SharedDisk> {
     fn handle_client(&mut self, now: Time, client: u64, bytes: &[u8]) -> Result<(), StorageError> {
-        match wire::decode::<Request>(bytes) {
-            Ok(request) => self.handle_request(now, client, request),
-            Err(_) => Ok(()),
-        }
+        decode_request(bytes).map_or(Ok(()), |request| self.handle_request(now, client, request))
     }
 
     fn next_output(&mut self, w: &mut WorldState, index: usize, now_us: u64) -> Option<Routed> {
-        loop {
-            match self.poll_output()? {
-                Output::Send { to, bytes } => return Some(Routed::Peer { to, bytes }),
-                Output::Reply { client, request, reply } => match Routed::reply(client, request, &reply) {
-                    Ok(routed) => return Some(routed),
-                    Err(_) => w.stats.encode_errors += 1,
-                },
-                Output::Applied(entry) => {
-                    if w.scenario.system::<LogSync>().is_some() {
-                        // Replaying the committed log costs a state per index: only with replicas.
-                        let replay = w.records.get_mut::<LogSyncRecord>();
-                        replay.enabled = true;
-                        replay.committed(now_us, &entry);
-                    }
-                    w.records.get_mut::<RelationsRecord>().raft.applied(now_us, index as u64 + 1, &entry);
+        next_routed(
+            w,
+            || self.poll_output(),
+            |w, entry| {
+                if w.scenario.system::<LogSync>().is_some() {
+                    // Replaying the committed log costs a state per index: only with replicas.
+                    let replay = w.records.get_mut::<LogSyncRecord>();
+                    replay.enabled = true;
+                    replay.committed(now_us, &entry);
                 }
-            }
-        }
+                w.records.get_mut::<RelationsRecord>().raft.applied(now_us, index as u64 + 1, &entry);
+            },
+        )
     }
 
     fn observe(&mut self, w: &mut WorldState, index: usize, now_us: u64) {
@@ -85,5 +77,30 @@ impl Hosted for RelationsNode<SharedDisk> {
 
     fn disk(&self) -> &SharedDisk {
         self.storage()
+    }
+}
+
+/// A client request of a relations-shaped voter (ours or raft-rs); garbage is dropped, as a
+/// server drops a request it cannot parse (the client times out and retries).
+pub fn decode_request(bytes: &[u8]) -> Option<Request> {
+    wire::decode::<Request>(bytes).ok()
+}
+
+/// The next network output of a relations-shaped voter, handing each applied entry on the
+/// way to `applied` (it feeds the recorded run) and counting replies that fail to encode.
+pub fn next_routed(
+    w: &mut WorldState,
+    mut poll: impl FnMut() -> Option<Output>,
+    mut applied: impl FnMut(&mut WorldState, AppliedEntry),
+) -> Option<Routed> {
+    loop {
+        match poll()? {
+            Output::Send { to, bytes } => return Some(Routed::Peer { to, bytes }),
+            Output::Reply { client, request, reply } => match Routed::reply(client, request, &reply) {
+                Ok(routed) => return Some(routed),
+                Err(_) => w.stats.encode_errors += 1,
+            },
+            Output::Applied(entry) => applied(w, entry),
+        }
     }
 }

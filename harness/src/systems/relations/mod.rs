@@ -5,7 +5,7 @@ pub mod bugs;
 mod checks;
 mod client;
 pub mod config;
-mod host;
+pub(crate) mod host;
 mod op;
 mod record;
 
@@ -92,15 +92,11 @@ impl Plugin for RelationsPlugin {
         source: &ScenarioSource<'_>,
         _before: &[Arc<dyn System>],
     ) -> Result<Option<Arc<dyn System>>, ScenarioError> {
-        let s: config::Sections = source.parse()?;
-        if s.relations.nodes == 0 {
-            return Ok(None);
-        }
-        config::validate(&s).map_err(|e| source.invalid(e))?;
-        Ok(Some(Arc::new(Relations { config: s.relations, workload: s.workload })))
+        let s = source.section(|s: config::Sections| Some(s).filter(|s| s.relations.nodes > 0), config::validate)?;
+        Ok(s.map(|s| Arc::new(Relations { config: s.relations, workload: s.workload }) as Arc<dyn System>))
     }
 
     fn bugs(&self) -> Vec<PlantedBug> {
-        bugs::BUGS.iter().map(|b| b.planted).collect()
+        crate::system::planted(bugs::BUGS)
     }
 }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::super::*;
 use crate::check::models::{Outcome, Val};
 
-const MAX_OPS: usize = 7;
+const OPS_MAX: usize = 7;
 
 /// One generator step: (process, op choice, a, b, key, outcome), all small bytes.
 type Action = (u8, u8, u8, u8, u8, u8);
@@ -49,7 +49,7 @@ fn output(model: ModelKind, f: &str, inp: &Value, a: u8, b: u8) -> Value {
     }
 }
 
-/// Turn actions into a well-formed history with ≤ MAX_OPS ops over `procs` processes.
+/// Turn actions into a well-formed history with ≤ OPS_MAX ops over `procs` processes.
 fn build(model: ModelKind, procs: u8, actions: &[Action], finish: bool) -> History {
     let mut out: History = Vec::new();
     let mut outstanding: BTreeMap<u64, (String, Option<Value>, Value)> = BTreeMap::new();
@@ -79,7 +79,7 @@ fn build(model: ModelKind, procs: u8, actions: &[Action], finish: bool) -> Histo
                 7 => push(&mut out, p, EventKind::Info, &f, &key, Value::Null),
                 _ => push(&mut out, p, EventKind::Fail, &f, &key, inp),
             }
-        } else if started < MAX_OPS {
+        } else if started < OPS_MAX {
             started += 1;
             let f = fs(model)[(op as usize) % fs(model).len()];
             let key = model.keyed().then(|| json!(k % 2));
