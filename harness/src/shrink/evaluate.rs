@@ -70,13 +70,15 @@ impl Evaluator {
         for batch in candidates.chunks(self.jobs) {
             let batch = &batch[..batch.len().min(self.remaining()?)];
             let outcomes = self.run_batch(batch);
-            self.tried += batch.len();
             let hit = outcomes
                 .into_iter()
                 .enumerate()
-                .find_map(|(i, r)| r.ok().filter(|r| Signature::of(r) == self.signature).map(|r| (offset + i, r)));
-            if hit.is_some() {
-                return hit;
+                .find_map(|(i, r)| r.ok().filter(|r| Signature::of(r) == self.signature).map(|r| (i, r)));
+            // Count what a one-job search would have run (up to the hit), so neither the
+            // result nor the candidate budget depends on `jobs`.
+            self.tried += hit.as_ref().map_or(batch.len(), |(i, _)| i + 1);
+            if let Some((i, results)) = hit {
+                return Some((offset + i, results));
             }
             offset += batch.len();
         }
@@ -93,7 +95,7 @@ impl Evaluator {
         if self.exhausted.is_some() {
             return None;
         }
-        Some(self.budget.candidates_max - self.tried)
+        Some(self.budget.candidates_max.saturating_sub(self.tried))
     }
 
     fn run_batch(&self, batch: &[toml::Table]) -> Vec<Result<Results, String>> {
