@@ -74,6 +74,7 @@ pub fn replicas(bytes: &[u8]) {
         replicas: vec![1, 2, 3],
         gossip_interval: Duration::from_millis(100),
         rng_seed: 7,
+        clock_offset_us_max: faultline_systems::crdt::OFFSET_US_MAX_DEFAULT,
         bugs: Default::default(),
     };
     let logsync = LogSyncConfig {

@@ -35,8 +35,8 @@ fn twenty_seeds_of_the_default_scenario_pass_on_madsim() {
 }
 
 #[test]
-fn a_faulty_seed_passes_on_both_engines() {
-    for engine in testing::engines(&[EngineKind::Turmoil, EngineKind::Madsim]) {
+fn a_faulty_seed_passes_on_every_engine() {
+    for engine in testing::engines(&EngineKind::ALL) {
         for seed in testing::seed_list(&[3, 11]) {
             let r = run_seed("social", seed, engine, &[]);
             assert!(r.faults > 0, "seed {seed} had no faults");

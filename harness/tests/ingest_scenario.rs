@@ -19,11 +19,13 @@ fn ten_seeds_of_the_ingest_scenario_pass_on_madsim() {
 }
 
 #[test]
-fn an_ingest_seed_passes_on_turmoil_and_replays() {
-    let a = run_seed("ingest", 3, EngineKind::Turmoil, &[]);
-    assert!(a.passed(), "{}", explain(&a));
-    let b = run_seed("ingest", 3, EngineKind::Turmoil, &[]);
-    assert_eq!(a.trace_hash, b.trace_hash, "turmoil: seed 3 diverged between runs");
+fn an_ingest_seed_passes_on_every_engine_and_replays() {
+    for engine in [EngineKind::Turmoil, EngineKind::Native] {
+        let a = run_seed("ingest", 3, engine, &[]);
+        assert!(a.passed(), "{engine}: {}", explain(&a));
+        let b = run_seed("ingest", 3, engine, &[]);
+        assert_eq!(a.trace_hash, b.trace_hash, "{engine}: seed 3 diverged between runs");
+    }
 }
 
 /// The run writes its log layer as a Kafka-workload history and its latency chart; reading that

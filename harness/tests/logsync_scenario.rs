@@ -5,8 +5,13 @@ use common::{explain, run_seed, sweep_selected};
 use faultline::engine::EngineKind;
 use faultline::systems::logsync::StalenessSummary;
 
-const LOGSYNC_CHECKS: [&str; 4] =
-    ["logsync-consistent-prefix", "logsync-no-phantom-reads", "logsync-sessions", "logsync-staleness"];
+const LOGSYNC_CHECKS: [&str; 5] = [
+    "logsync-consistent-prefix",
+    "logsync-no-phantom-reads",
+    "logsync-sessions",
+    "logsync-staleness",
+    "logsync-recovery",
+];
 
 #[test]
 fn six_seeds_of_the_logsync_scenario_pass_on_madsim() {
@@ -29,13 +34,12 @@ fn six_seeds_of_the_logsync_scenario_pass_on_madsim() {
 }
 
 #[test]
-fn logsync_seeds_pass_on_turmoil_and_replay_exactly() {
-    let a = run_seed("logsync", 3, EngineKind::Turmoil, &[]);
-    assert!(a.passed(), "{}", explain(&a));
-    let b = run_seed("logsync", 3, EngineKind::Turmoil, &[]);
-    assert_eq!(a.trace_hash, b.trace_hash);
-    let m1 = run_seed("logsync", 3, EngineKind::Madsim, &[]);
-    let m2 = run_seed("logsync", 3, EngineKind::Madsim, &[]);
-    assert_eq!(m1.trace_hash, m2.trace_hash);
-    assert_eq!(m1.extras.get("staleness"), m2.extras.get("staleness"));
+fn logsync_seeds_pass_on_every_engine_and_replay_exactly() {
+    for engine in EngineKind::ALL {
+        let a = run_seed("logsync", 3, engine, &[]);
+        assert!(a.passed(), "{engine}: {}", explain(&a));
+        let b = run_seed("logsync", 3, engine, &[]);
+        assert_eq!(a.trace_hash, b.trace_hash, "{engine}: seed 3 diverged between runs");
+        assert_eq!(a.extras.get("staleness"), b.extras.get("staleness"));
+    }
 }

@@ -4,28 +4,37 @@ mod common;
 use common::{explain, sweep_seeds};
 use faultline::bugs;
 use faultline::engine::EngineKind;
+use faultline::testing;
 
 const SEEDS_MAX: u64 = 100;
 
+/// The engines every bug must be found on (`FAULTLINE_ENGINE` narrows them): madsim and the
+/// native engine, whose figures decide the default; turmoil runs the determinism tests.
 fn caught_within_100_seeds(bug: &str) {
+    for engine in testing::engines(&[EngineKind::Madsim, EngineKind::Native]) {
+        caught_on(bug, engine);
+    }
+}
+
+fn caught_on(bug: &str, engine: EngineKind) {
     let planted = bugs::find(bug).unwrap_or_else(|| panic!("no planted bug {bug}"));
     let scenario = planted.scenario;
-    let with_bug = sweep_seeds(scenario, 0..SEEDS_MAX, EngineKind::Madsim, &[bug], true);
+    let with_bug = sweep_seeds(scenario, 0..SEEDS_MAX, engine, &[bug], true);
     let Some(first) = with_bug.iter().find(|r| !r.passed()) else {
-        panic!("{bug}: no failure in {SEEDS_MAX} seeds of {scenario}");
+        panic!("{bug}: no failure in {SEEDS_MAX} seeds of {scenario} on {engine}");
     };
     let failed = first.failed_checks();
     assert!(
         failed.iter().any(|c| planted.caught_by.contains(c)),
-        "{bug}: seed {} failed {failed:?}, none of the checks that must catch it ({:?})",
+        "{bug} on {engine}: seed {} failed {failed:?}, none of the checks that must catch it ({:?})",
         first.seed,
         planted.caught_by
     );
     let seeds_needed = first.seed + 1;
-    println!("{bug}: caught after {seeds_needed} seed(s) of {scenario}: {}", explain(first));
-    let without = sweep_seeds(scenario, 0..seeds_needed, EngineKind::Madsim, &[], false);
+    println!("{bug}: caught on {engine} after {seeds_needed} seed(s) of {scenario}: {}", explain(first));
+    let without = sweep_seeds(scenario, 0..seeds_needed, engine, &[], false);
     for r in &without {
-        assert!(r.passed(), "{scenario} fails without {bug}: {}", explain(r));
+        assert!(r.passed(), "{scenario} fails on {engine} without {bug}: {}", explain(r));
     }
 }
 
@@ -137,4 +146,14 @@ fn ingest_dedupe_without_event_type_is_caught() {
 #[test]
 fn ingest_ship_retry_without_sequence_is_caught() {
     caught_within_100_seeds("ingest-ship-retry-without-sequence");
+}
+
+#[test]
+fn skipping_the_wal_replay_is_caught() {
+    caught_within_100_seeds("logsync-skip-wal-replay");
+}
+
+#[test]
+fn never_collecting_tombstones_is_caught() {
+    caught_within_100_seeds("crdt-tombstones-never-collected");
 }

@@ -23,8 +23,8 @@ fn ten_seeds_of_the_raftrs_scenario_pass_on_madsim() {
 }
 
 #[test]
-fn a_raftrs_seed_passes_on_turmoil_and_replays_exactly() {
-    for engine in [EngineKind::Turmoil, EngineKind::Madsim] {
+fn a_raftrs_seed_passes_on_every_engine_and_replays_exactly() {
+    for engine in EngineKind::ALL {
         let a = run_seed("raft-rs", 3, engine, &[]);
         assert!(a.passed(), "{}: {}", engine.name(), explain(&a));
         let b = run_seed("raft-rs", 3, engine, &[]);

@@ -2,11 +2,17 @@
 //! handlers, host loops, clients, checks). Off unless the bench switches it on. Simulated
 //! code can only add to the counters, never read them, so a measured run takes the same
 //! path as an unmeasured one (`trace_hash` is the same; a test holds that).
+//!
+//! The clock is quanta's TSC reader, not `std::time::Instant`: under madsim, std's clocks
+//! are the simulated clock (madsim intercepts `clock_gettime`), which stands still inside a
+//! handler. The quanta clock is calibrated in `start`, outside any simulation; on a machine
+//! without an invariant TSC quanta falls back to the OS clock and madsim's shares read zero,
+//! which the bench reports as not measurable.
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::task::{Context, Poll};
-use std::time::Instant;
 
 /// What a span of wall time was spent on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,8 +46,15 @@ pub struct Profile {
     pub checks_ns: u64,
 }
 
+/// The accounting clock, calibrated on first use (call it outside a simulation).
+fn clock() -> &'static quanta::Clock {
+    static CLOCK: OnceLock<quanta::Clock> = OnceLock::new();
+    CLOCK.get_or_init(quanta::Clock::new)
+}
+
 /// Switches accounting on and zeroes the counters.
 pub fn start() {
+    clock();
     NANOS.iter().for_each(|n| n.store(0, Ordering::Relaxed));
     ENABLED.store(true, Ordering::Relaxed);
 }
@@ -68,9 +81,10 @@ pub fn time<T>(part: Part, f: impl FnOnce() -> T) -> T {
     if !enabled() {
         return f();
     }
-    let start = Instant::now();
+    let clock = clock();
+    let start = clock.raw();
     let out = f();
-    add(part, u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX));
+    add(part, clock.delta_as_nanos(start, clock.raw()));
     out
 }
 

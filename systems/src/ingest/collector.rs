@@ -167,18 +167,25 @@ impl<S: Storage> Collector<S> {
                 break;
             };
             self.take_durable(record, &events);
-            records.push(record);
+            records.push((record, events.iter().map(BehaviourEvent::trace_id).collect::<Vec<_>>()));
             consumed += payload.len() + 8;
         }
         if valid < bytes.len() {
             self.stats.wal_bytes_cut = (bytes.len() - valid) as u64;
             self.storage.replace(COLLECTOR_WAL_FILE, &bytes[..valid])?;
-            self.storage.sync()?;
         }
-        if !records.is_empty() {
-            let collector = self.cfg.id;
-            self.observations.push_back(IngestObservation::WalRecovered { collector, at: now, wal_records: records });
+        if records.is_empty() && valid == bytes.len() {
+            return Ok(());
         }
+        // What a restarted process reads back may exist only in the OS page cache (its last
+        // sync may have failed: fsyncgate), so sync before acknowledging or shipping from it.
+        self.storage.sync()?;
+        let collector = self.cfg.id;
+        let wal_records = records.iter().map(|(r, _)| *r).collect();
+        for (wal_record, trace_ids) in records {
+            self.observations.push_back(IngestObservation::WalSynced { collector, at: now, wal_record, trace_ids });
+        }
+        self.observations.push_back(IngestObservation::WalRecovered { collector, at: now, wal_records });
         Ok(())
     }
 

@@ -41,4 +41,7 @@ pub enum IngestObservation {
     Counted { sink: u64, at: Time, partition: u32, offset: u64, token: u64, trace_id: TraceId },
     /// The sink refused a write or open with a token older than one it accepted.
     FencingRejected { sink: u64, at: Time, partition: u32, token: u64, token_max: u64, from: u64 },
+    /// After a restart the sink's replayed WAL counts this record. A write whose sync failed
+    /// can still be on disk (so no `Counted` was reported for it); the replay is what counts.
+    CountRecovered { sink: u64, at: Time, partition: u32, offset: u64, token: u64, trace_id: TraceId },
 }

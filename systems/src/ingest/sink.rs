@@ -44,6 +44,13 @@ enum SinkRecord {
     Write { partition: u32, token: u64, mode: WriteMode, to: u64, records: Vec<(u64, TraceId)> },
 }
 
+/// Whether a record is applied as it is accepted or replayed from the WAL at recovery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Applied {
+    Now,
+    Replayed,
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 struct PartitionState {
     /// Highest token accepted.
@@ -92,16 +99,20 @@ impl<S: Storage> Sink<S> {
         if valid < bytes.len() {
             sink.stats.wal_bytes_cut = (bytes.len() - valid) as u64;
             sink.storage.replace(SINK_WAL_FILE, &bytes[..valid])?;
+        }
+        if !bytes.is_empty() {
+            // What a restarted process reads back may exist only in the OS page cache (its
+            // last sync may have failed: fsyncgate), so make it durable before building on it.
             sink.storage.sync()?;
         }
         for record in records {
-            sink.apply(record, now, false);
+            sink.apply(record, now, Applied::Replayed);
         }
         Ok(sink)
     }
 
-    /// Applies an accepted record; `observe` is false when replaying the WAL.
-    fn apply(&mut self, record: SinkRecord, now: Time, observe: bool) {
+    /// Applies an accepted record, reporting each count as new or as replayed from the WAL.
+    fn apply(&mut self, record: SinkRecord, now: Time, how: Applied) {
         match record {
             SinkRecord::Open { partition, token } => {
                 let st = self.partitions.entry(partition).or_default();
@@ -117,17 +128,15 @@ impl<S: Storage> Sink<S> {
                 for (offset, trace_id) in records {
                     let counter = self.counters.entry((trace_id.device_id, trace_id.event_type.clone())).or_default();
                     *counter = counter.saturating_add(1);
-                    if observe {
-                        let sink = self.cfg.id;
-                        self.observations.push_back(IngestObservation::Counted {
-                            sink,
-                            at: now,
-                            partition,
-                            offset,
-                            token,
-                            trace_id,
-                        });
-                    }
+                    let sink = self.cfg.id;
+                    self.observations.push_back(match how {
+                        Applied::Now => {
+                            IngestObservation::Counted { sink, at: now, partition, offset, token, trace_id }
+                        }
+                        Applied::Replayed => {
+                            IngestObservation::CountRecovered { sink, at: now, partition, offset, token, trace_id }
+                        }
+                    });
                 }
             }
         }
@@ -169,7 +178,7 @@ impl<S: Storage> Sink<S> {
         }
         let record = SinkRecord::Open { partition, token };
         self.persist(&record)?;
-        self.apply(record, now, true);
+        self.apply(record, now, Applied::Now);
         let committed = self.partitions.get(&partition).map_or(0, |s| s.committed);
         self.send(from, Wire::Opened { partition, token, committed });
         Ok(())
@@ -188,7 +197,7 @@ impl<S: Storage> Sink<S> {
             self.stats.duplicates += 1;
         } else {
             self.persist(&record)?;
-            self.apply(record, now, true);
+            self.apply(record, now, Applied::Now);
         }
         self.send(from, Wire::WriteAck { partition, token, mode, to });
         Ok(())

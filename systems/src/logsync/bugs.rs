@@ -13,4 +13,7 @@ pub struct LogSyncBugs {
     /// `logsync-forget-applied`: a restarted replica restores its state but not how far it had
     /// applied, so it claims an older position than its state and re-applies entries on top.
     pub forget_applied_position: bool,
+    /// `logsync-skip-wal-replay`: a restarted replica restores its last snapshot but does not
+    /// replay the synced WAL entries after it, so it comes back behind what it had claimed.
+    pub skip_wal_replay: bool,
 }

@@ -49,6 +49,15 @@ pub const BUGS: &[Bug<CrdtBugs>] = &[
         },
         switch_on: |b| b.orset_contains_absent = true,
     },
+    Bug {
+        planted: PlantedBug {
+            name: "crdt-tombstones-never-collected",
+            scenario: "crdt",
+            description: "LWW tombstones are never collected, even once every replica holds them, so each replica's memory grows with every remove",
+            caught_by: &["crdt-tombstones"],
+        },
+        switch_on: |b| b.tombstones_never_collected = true,
+    },
 ];
 
 /// The CRDT switches the bug names in `on` turn on.

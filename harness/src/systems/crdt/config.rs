@@ -35,6 +35,9 @@ pub struct CrdtConfig {
     pub mix_remove: u32,
     /// Weight of contains.
     pub mix_contains: u32,
+    /// How far a peer's HLC stamp may run ahead of a replica's clock before the replica
+    /// refuses its gossip, milliseconds (the far-future guard).
+    pub clock_offset_ms_max: u64,
 }
 
 impl Default for CrdtConfig {
@@ -50,6 +53,7 @@ impl Default for CrdtConfig {
             mix_add: 5,
             mix_remove: 3,
             mix_contains: 2,
+            clock_offset_ms_max: faultline_systems::crdt::OFFSET_US_MAX_DEFAULT / 1000,
         }
     }
 }
@@ -64,10 +68,12 @@ pub fn validate(c: &CrdtConfig) -> Result<(), Invalid> {
         ("crdt.think_ms", c.think_ms),
         ("crdt.attempt_timeout_ms", c.attempt_timeout_ms),
         ("crdt.op_timeout_ms", c.op_timeout_ms),
+        ("crdt.clock_offset_ms_max", c.clock_offset_ms_max),
     ] {
         require_ms(ms, field)?;
     }
     require(c.gossip_interval_ms > 0, "crdt.gossip_interval_ms", "must be > 0")?;
+    require(c.clock_offset_ms_max > 0, "crdt.clock_offset_ms_max", "must be > 0")?;
     require((2..=40).contains(&c.users), "crdt.users", "must be 2..=40 (states must fit a datagram)")?;
     require(c.attempt_timeout_ms > 0, "crdt.attempt_timeout_ms", "must be > 0")?;
     require(c.op_timeout_ms >= c.attempt_timeout_ms, "crdt.op_timeout_ms", "must be >= attempt_timeout_ms")?;

@@ -26,6 +26,7 @@ pub fn boot(system: &Crdt, world: &World, index: usize, boot: Boot, now: Time) -
             replicas: w.scenario.topology().hosts(NAME, REPLICA).map(|h| h as u64 + 1).collect(),
             gossip_interval: Duration::from_millis(system.config.gossip_interval_ms),
             rng_seed: boot.rng_seed(index),
+            clock_offset_us_max: system.config.clock_offset_ms_max.saturating_mul(1000),
             bugs: bugs::switches(&w.bugs),
         };
         (config, w.nodes[index].disk.clone())
@@ -67,6 +68,7 @@ impl Hosted for ReplicaHost {
         let record = w.records.get_mut::<CrdtRecord>();
         record.observe(now_us, index, self.replica.digest(), self.replica.graphs());
         record.served(index, std::mem::take(&mut self.served));
+        record.clock_refused(index, self.replica.stats().clock_refused);
     }
 
     fn disk(&self) -> &SharedDisk {

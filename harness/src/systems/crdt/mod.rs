@@ -8,8 +8,8 @@ mod config;
 mod host;
 
 pub use checks::{
-    check_convergence, check_reads, check_semantics, divergence_series, Convergence, CrdtObserver, CrdtOpRecord,
-    CrdtOutcome, DigestSample,
+    check_convergence, check_reads, check_semantics, check_tombstones, divergence_series, Convergence, CrdtObserver,
+    CrdtOpRecord, CrdtOutcome, DigestSample,
 };
 pub use client::pick_crdt_operation;
 pub use config::CrdtConfig;
@@ -70,7 +70,9 @@ impl System for Crdt {
         verdict.checks.push(result);
         verdict.checks.extend(check_semantics(&record.ops, &record.latest));
         verdict.checks.push(check_reads(record));
+        verdict.checks.push(check_tombstones(&record.latest, &record.tombstones_max));
         verdict.results.push(("convergence_seconds".into(), serde_json::json!(convergence.seconds_after_heal)));
+        verdict.results.push((NAME.into(), serde_json::json!({ "clock_refused": record.clock_refused_total })));
         let divergence = Divergence {
             points: convergence.series,
             pairs: replicas.len() * (replicas.len() - 1) / 2,

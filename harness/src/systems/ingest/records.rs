@@ -92,6 +92,14 @@ pub fn to_records(r: &IngestRecord, bounds: Bounds) -> IngestRecords {
                 *max = (*max).max(*token);
                 sink_writes.push(write(*partition, *token, true, zombie, at));
             }
+            IngestObservation::CountRecovered { partition, offset, token, trace_id, .. } => {
+                // The replayed WAL counts it; it is new only if no count was seen at that place.
+                let position = LogPosition { partition: *partition, offset: *offset };
+                let counted = &mut fold(&mut events, trace_id).record.counted;
+                if !counted.iter().any(|c| c.position == position) {
+                    counted.push(SinkCount { position, token: *token, at });
+                }
+            }
             IngestObservation::FencingRejected { partition, token, token_max, .. } => {
                 sink_writes.push(write(*partition, *token, false, token < token_max, at));
             }
@@ -122,4 +130,38 @@ pub fn to_records(r: &IngestRecord, bounds: Bounds) -> IngestRecords {
 
 fn write(partition: u32, token: u64, accepted: bool, zombie: bool, at: Time) -> SinkWrite {
     SinkWrite { partition, token, kind: SinkWriteKind::Write, accepted, zombie, at }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(device_id: u64) -> TraceId {
+        TraceId { device_id, event_ts_ms: 7, event_type: "view".into() }
+    }
+
+    fn counted(sink: u64, offset: u64, device_id: u64, replayed: bool) -> IngestObservation {
+        let (at, partition, token, trace_id) = (Time::from_micros(1), 0, 1, id(device_id));
+        if replayed {
+            IngestObservation::CountRecovered { sink, at, partition, offset, token, trace_id }
+        } else {
+            IngestObservation::Counted { sink, at, partition, offset, token, trace_id }
+        }
+    }
+
+    fn counts(observations: Vec<IngestObservation>) -> Vec<usize> {
+        let record =
+            IngestRecord { observations: observations.into_iter().map(|o| (1, o)).collect(), ..Default::default() };
+        let bounds = Bounds { deadline_us: 10, heal_us: None, liveness_ms_max: 1 };
+        to_records(&record, bounds).events.iter().map(|e| e.counted.len()).collect()
+    }
+
+    /// A write whose sync failed but which the restarted sink replayed is counted once; a
+    /// replay of what was already reported adds nothing; a second offset is a duplicate.
+    #[test]
+    fn a_replayed_count_counts_once_at_its_position() {
+        assert_eq!(counts(vec![counted(9, 4, 1, true)]), [1]);
+        assert_eq!(counts(vec![counted(9, 4, 1, false), counted(9, 4, 1, true)]), [1]);
+        assert_eq!(counts(vec![counted(9, 4, 1, false), counted(9, 5, 1, true)]), [2]);
+    }
 }

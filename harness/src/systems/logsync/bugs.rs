@@ -27,9 +27,18 @@ pub const BUGS: &[Bug<LogSyncBugs>] = &[
             name: "logsync-forget-applied",
             scenario: "logsync",
             description: "a restarted replica restores its state but not its applied position, so it claims an older index than its state and re-applies entries",
-            caught_by: &["logsync-consistent-prefix", "logsync-no-phantom-reads"],
+            caught_by: &["logsync-consistent-prefix", "logsync-no-phantom-reads", "logsync-recovery"],
         },
         switch_on: |b| b.forget_applied_position = true,
+    },
+    Bug {
+        planted: PlantedBug {
+            name: "logsync-skip-wal-replay",
+            scenario: "logsync",
+            description: "a restarted replica restores its last snapshot but not the synced WAL entries after it, so it comes back behind the index it had claimed and served reads at",
+            caught_by: &["logsync-recovery"],
+        },
+        switch_on: |b| b.skip_wal_replay = true,
     },
 ];
 

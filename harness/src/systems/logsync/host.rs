@@ -31,7 +31,10 @@ pub fn boot(
         };
         (config, w.nodes[index].disk.clone())
     });
-    LogSyncReplica::new(config, disk, now)
+    let replica = LogSyncReplica::new(config, disk, now)?;
+    let at_us = crate::engine::sim_now_us().unwrap_or(0);
+    world.with(|w| w.records.get_mut::<LogSyncRecord>().replica_booted(at_us, index, replica.applied()));
+    Ok(replica)
 }
 
 impl Hosted for LogSyncReplica<SharedDisk> {

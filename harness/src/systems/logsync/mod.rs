@@ -9,8 +9,8 @@ mod config;
 mod host;
 
 pub use checks::{
-    check_prefix, check_read_values, check_sessions, check_staleness, read_staleness, CommittedEntry, LogSyncObserver,
-    ReadStaleness, ReplicaReadRecord, ReplicaSample, SessionWrite, StalenessSummary,
+    check_prefix, check_read_values, check_recovery, check_sessions, check_staleness, read_staleness, CommittedEntry,
+    LogSyncObserver, ReadStaleness, ReplicaReadRecord, ReplicaSample, SessionWrite, StalenessSummary,
 };
 pub use client::{replica_function, Session};
 pub use config::LogSyncConfig;
@@ -85,6 +85,7 @@ impl System for LogSync {
         verdict.checks.push(check_prefix(&l.samples, &l.committed));
         verdict.checks.push(check_read_values(&l.reads, &l.committed));
         verdict.checks.push(check_sessions(&l.reads, &l.writes));
+        verdict.checks.push(check_recovery(&l.samples, &l.reboots));
         let stale_reads = read_staleness(&l.reads, &l.committed, run.faults);
         let (result, summary) = check_staleness(&stale_reads, self.config.staleness_bound_ms);
         verdict.checks.push(result);

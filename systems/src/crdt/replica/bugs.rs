@@ -18,4 +18,7 @@ pub struct CrdtBugs {
     pub dot_counter_not_persisted: bool,
     /// `crdt-orset-contains-absent`: the OR-Set membership read always answers "absent".
     pub orset_contains_absent: bool,
+    /// `crdt-tombstones-never-collected`: LWW tombstones are kept for ever, even once every
+    /// replica holds them, so a replica's memory grows with every remove.
+    pub tombstones_never_collected: bool,
 }

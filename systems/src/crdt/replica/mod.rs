@@ -51,6 +51,9 @@ pub struct ReplicaConfig {
     pub gossip_interval: Duration,
     /// Seeds the choice of gossip peers.
     pub rng_seed: u64,
+    /// How far a peer's stamp may run ahead of our clock before its message is refused
+    /// (the HLC's far-future guard; `OFFSET_US_MAX_DEFAULT` unless a scenario says).
+    pub clock_offset_us_max: u64,
     /// Planted bugs.
     pub bugs: CrdtBugs,
 }
@@ -94,7 +97,7 @@ pub struct CrdtReplica<S: Storage> {
 impl<S: Storage> CrdtReplica<S> {
     /// Recovers from `storage` (a fresh disk starts empty).
     pub fn new(config: ReplicaConfig, storage: S, now: Time) -> Result<Self, StorageError> {
-        let mut hlc = HlcClock::new(config.id);
+        let mut hlc = HlcClock::with_offset_max(config.id, config.clock_offset_us_max);
         let mut replica = CrdtReplica {
             rng: ChaCha8Rng::seed_from_u64(config.rng_seed),
             graphs: Graphs::new(config.id),
@@ -322,6 +325,9 @@ impl<S: Storage> CrdtReplica<S> {
 
     /// Collects LWW tombstones below the least stability bound every replica advertised.
     fn collect_stable_tombstones(&mut self) -> bool {
+        if self.config.bugs.tombstones_never_collected {
+            return false;
+        }
         let Some(mut bound) = self.stable_bound() else { return false };
         for &r in &self.config.replicas {
             if r != self.config.id {

@@ -40,6 +40,7 @@ impl Net {
             replicas: (1..=N).collect(),
             gossip_interval: Duration::from_millis(10),
             rng_seed: id ^ self.now_us,
+            clock_offset_us_max: crate::crdt::OFFSET_US_MAX_DEFAULT,
             bugs: self.bugs,
         };
         let disk = self.disks[id as usize - 1].clone();

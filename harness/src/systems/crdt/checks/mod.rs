@@ -7,8 +7,10 @@ mod reads;
 mod semantics;
 #[cfg(test)]
 mod tests;
+mod tombstones;
 
 pub use convergence::{check_convergence, divergence_series, Convergence};
 pub use observer::{CrdtObserver, CrdtOpRecord, CrdtOutcome, DigestSample, ReadServed};
 pub use reads::check_reads;
 pub use semantics::check_semantics;
+pub use tombstones::check_tombstones;

@@ -86,6 +86,11 @@ pub struct CrdtObserver {
     pub ops: Vec<CrdtOpRecord>,
     /// Reads each replica served (host index → reads in order).
     pub reads: BTreeMap<usize, Vec<ReadServed>>,
+    /// The most LWW tombstones each replica held at once.
+    pub tombstones_max: BTreeMap<usize, usize>,
+    /// Gossip messages refused by the far-future clock guard, over every incarnation.
+    pub clock_refused_total: u64,
+    clock_refused_last: BTreeMap<usize, u64>,
     last: BTreeMap<usize, Digest32>,
 }
 
@@ -97,7 +102,16 @@ impl CrdtObserver {
         }
         self.last.insert(node, digest);
         self.samples.push(DigestSample { time_us, node, digest });
+        let held = self.tombstones_max.entry(node).or_default();
+        *held = (*held).max(graphs.lww.tombstones());
         self.latest.insert(node, graphs.clone());
+    }
+
+    /// Replica `node`'s refusal counter after a step (it restarts from 0 with the replica).
+    pub fn clock_refused(&mut self, node: usize, count: u64) {
+        let last = self.clock_refused_last.entry(node).or_default();
+        self.clock_refused_total += if count >= *last { count - *last } else { count };
+        *last = count;
     }
 
     /// Records the reads replica `node` served in a step.

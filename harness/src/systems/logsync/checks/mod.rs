@@ -5,9 +5,11 @@
 //!   at the index it claimed gives;
 //! - `logsync-sessions`: read-your-writes and monotonic reads per client, across failover;
 //! - `logsync-staleness`: how far behind each read was (entries and ms), and the declared
-//!   bound on reads no fault came near.
+//!   bound on reads no fault came near;
+//! - `logsync-recovery`: a restarted replica recovers at least the index it had reported.
 mod observer;
 mod prefix;
+mod recovery;
 mod sessions;
 mod staleness;
 #[cfg(test)]
@@ -15,5 +17,6 @@ mod tests;
 
 pub use observer::{CommittedEntry, LogSyncObserver, ReplicaReadRecord, ReplicaSample, SessionWrite};
 pub use prefix::{check_prefix, check_read_values};
+pub use recovery::check_recovery;
 pub use sessions::check_sessions;
 pub use staleness::{check_staleness, read_staleness, ReadStaleness, StalenessSummary};

@@ -4,7 +4,7 @@
 use faultline_systems::logsync::ReplicaObservation;
 use faultline_systems::raft::{AppliedEntry, StateMachine};
 use faultline_systems::relations::{FollowGraph, Operation, Reply};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Index `i` of the committed log, as first applied by any voter.
 #[derive(Clone, Debug)]
@@ -80,6 +80,22 @@ pub struct LogSyncObserver {
     pub reads: Vec<ReplicaReadRecord>,
     /// Acknowledged writes of LogSync clients.
     pub writes: Vec<SessionWrite>,
+    /// Every replica boot after the first, in order.
+    pub reboots: Vec<ReplicaReboot>,
+    booted: BTreeSet<usize>,
+}
+
+/// A replica's restart: what it recovered, and where in `samples` it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplicaReboot {
+    /// Host index.
+    pub node: usize,
+    /// Simulated time of the boot, µs.
+    pub time_us: u64,
+    /// The applied index it recovered from its disk.
+    pub recovered: u64,
+    /// How many samples (of every replica) were taken before it.
+    pub samples_before: usize,
 }
 
 impl LogSyncObserver {
@@ -97,6 +113,13 @@ impl LogSyncObserver {
             let _ = self.model.apply(command);
         }
         self.committed.push(CommittedEntry { term: entry.id.term, commit_us: now_us, state: self.model.clone() });
+    }
+
+    /// Replica `node` booted with `recovered` applied (a restart unless it is the first boot).
+    pub fn replica_booted(&mut self, time_us: u64, node: usize, recovered: u64) {
+        if !self.booted.insert(node) {
+            self.reboots.push(ReplicaReboot { node, time_us, recovered, samples_before: self.samples.len() });
+        }
     }
 
     /// Replica `node` after a step.
