@@ -66,12 +66,7 @@ pub fn to_records(r: &IngestRecord, bounds: Bounds) -> IngestRecords {
                 fold(&mut events, trace_id).record.acknowledged.get_or_insert(at);
             }
             IngestObservation::WalSynced { collector, trace_ids, .. } => {
-                for id in trace_ids {
-                    fold(&mut events, id).record.durable.get_or_insert(at);
-                }
-                let disk = disks.entry(*collector).or_default();
-                disk.push(DiskEntry::Write { trace_ids: trace_ids.iter().map(|t| t.to_string()).collect(), at });
-                disk.push(DiskEntry::Sync { at });
+                wal_synced(&mut events, disks.entry(*collector).or_default(), trace_ids, at)
             }
             IngestObservation::Appended { partition, base_offset, trace_ids, .. } => {
                 for (i, id) in trace_ids.iter().enumerate() {
@@ -93,12 +88,9 @@ pub fn to_records(r: &IngestRecord, bounds: Bounds) -> IngestRecords {
                 sink_writes.push(write(*partition, *token, true, zombie, at));
             }
             IngestObservation::CountRecovered { partition, offset, token, trace_id, .. } => {
-                // The replayed WAL counts it; it is new only if no count was seen at that place.
-                let position = LogPosition { partition: *partition, offset: *offset };
-                let counted = &mut fold(&mut events, trace_id).record.counted;
-                if !counted.iter().any(|c| c.position == position) {
-                    counted.push(SinkCount { position, token: *token, at });
-                }
+                let count =
+                    SinkCount { position: LogPosition { partition: *partition, offset: *offset }, token: *token, at };
+                count_recovered(&mut fold(&mut events, trace_id).record.counted, count);
             }
             IngestObservation::FencingRejected { partition, token, token_max, .. } => {
                 sink_writes.push(write(*partition, *token, false, token < token_max, at));
@@ -125,6 +117,23 @@ pub fn to_records(r: &IngestRecord, bounds: Bounds) -> IngestRecords {
         deadline: Time::from_micros(bounds.deadline_us),
         heal: bounds.heal_us.map(Time::from_micros),
         liveness_bound_ms: Some(bounds.liveness_ms_max),
+    }
+}
+
+/// A synced WAL record: its events are durable, and the collector's disk trace gains a write
+/// and the sync that covers it.
+fn wal_synced(events: &mut BTreeMap<TraceId, Fold>, disk: &mut Vec<DiskEntry>, trace_ids: &[TraceId], at: Time) {
+    for id in trace_ids {
+        fold(events, id).record.durable.get_or_insert(at);
+    }
+    disk.push(DiskEntry::Write { trace_ids: trace_ids.iter().map(|t| t.to_string()).collect(), at });
+    disk.push(DiskEntry::Sync { at });
+}
+
+/// A count the restarted sink's replayed WAL holds: new only if none was seen at its place.
+fn count_recovered(counted: &mut Vec<SinkCount>, count: SinkCount) {
+    if !counted.iter().any(|c| c.position == count.position) {
+        counted.push(count);
     }
 }
 
