@@ -73,7 +73,7 @@ impl Evaluator {
             let hit = outcomes
                 .into_iter()
                 .enumerate()
-                .find_map(|(i, r)| r.ok().filter(|r| Signature::of(r) == self.signature).map(|r| (i, r)));
+                .find_map(|(i, r)| r.ok().filter(|r| self.signature.accepts(&Signature::of(r))).map(|r| (i, r)));
             // Count what a one-job search would have run (up to the hit), so neither the
             // result nor the candidate budget depends on `jobs`.
             self.tried += hit.as_ref().map_or(batch.len(), |(i, _)| i + 1);

@@ -15,6 +15,7 @@ const ROUNDS_MAX: usize = 6;
 
 /// Runs every step once, in order.
 pub fn run_all(ev: &mut Evaluator, cur: &mut Current, core_keys: &[String]) {
+    run_prefix(ev, cur);
     fault_windows(ev, cur);
     fault_durations(ev, cur);
     fault_shapes(ev, cur);
@@ -23,6 +24,41 @@ pub fn run_all(ev: &mut Evaluator, cur: &mut Current, core_keys: &[String]) {
     }
     run_length(ev, cur);
     quiet_period(ev, cur);
+}
+
+/// A prefix of the run (its first sixteenth, eighth, ... seven eighths), with only the faults
+/// that start in it (cut at its end). A failure usually shows early, and dropping a suffix of
+/// the schedule is the cheapest large cut: ddmin then works on what is left, and every later
+/// candidate is a shorter run.
+fn run_prefix(ev: &mut Evaluator, cur: &mut Current) {
+    for _ in 0..ROUNDS_MAX {
+        let Some(duration) = float(&cur.document, "duration_s") else { return };
+        let docs = smaller(duration, &[1.0 / 16.0, 0.125, 0.25, 0.5, 0.75, 0.875], 1.0)
+            .into_iter()
+            .map(|end_s| prefix(&cur.document, end_s))
+            .collect();
+        if !ev.improve(cur, docs) {
+            return;
+        }
+    }
+}
+
+/// `document` cut to its first `end_s` seconds.
+fn prefix(document: &toml::Table, end_s: f64) -> toml::Table {
+    let faults = schedule(document)
+        .into_iter()
+        .filter_map(|f| {
+            let mut f = f.as_table()?.clone();
+            let at_s = float(&f, "at_s").unwrap_or(0.0);
+            if at_s >= end_s {
+                return None;
+            }
+            let length_s = float(&f, "duration_s").unwrap_or(0.0).min(end_s - at_s);
+            f.insert("duration_s".into(), Value::Float(length_s));
+            Some(Value::Table(f))
+        })
+        .collect();
+    with_value(&with_schedule(document, faults), "duration_s", Value::Float(end_s))
 }
 
 /// Delta debugging over the schedule.
