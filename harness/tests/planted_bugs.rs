@@ -115,6 +115,11 @@ fn raftrs_send_persisted_before_sync_is_caught() {
 }
 
 #[test]
+fn openraft_ack_append_before_sync_is_caught() {
+    caught_within_100_seeds("openraft-ack-append-before-sync");
+}
+
+#[test]
 fn ingest_ack_before_wal_sync_is_caught() {
     caught_within_100_seeds("ingest-ack-before-wal-sync");
 }
