@@ -10,10 +10,10 @@ use crate::engine::Io;
 use crate::systems::relations::host::decode_request;
 use crate::world::{wire::Envelope, Boot, Held, Routed, World, WorldState};
 use faultline_systems::raft::{Observation, Role};
-use faultline_systems::relations::{Reply, Request, PENDING_PROPOSALS_MAX};
+use faultline_systems::relations::{Reply, Request, RequestId, PENDING_PROPOSALS_MAX};
 use faultline_systems::storage::StorageError;
 use openraft::error::{ClientWriteError, RaftError};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
@@ -31,7 +31,33 @@ struct Node {
     outbox: mpsc::UnboundedSender<Out>,
     pending: Arc<Mutex<Pending>>,
     writes_in_flight: Arc<AtomicUsize>,
+    /// Requests handed to openraft in this incarnation (see `client_request`).
+    submitted: Submitted,
     seen_version: u64,
+}
+
+/// The ids of the requests this incarnation handed to openraft, the latest
+/// `SUBMITTED_REMEMBERED_MAX` of them.
+#[derive(Default)]
+struct Submitted {
+    ids: BTreeSet<RequestId>,
+    order: VecDeque<RequestId>,
+}
+
+/// Submitted request ids remembered per incarnation (a client retries for about a second).
+const SUBMITTED_REMEMBERED_MAX: usize = 4096;
+
+impl Submitted {
+    fn insert(&mut self, id: RequestId) {
+        if self.ids.insert(id) {
+            self.order.push_back(id);
+        }
+        while self.order.len() > SUBMITTED_REMEMBERED_MAX {
+            if let Some(old) = self.order.pop_front() {
+                self.ids.remove(&old);
+            }
+        }
+    }
 }
 
 /// Runs voter `index` until its process is killed: boots, serves, and after a fail-stop waits
@@ -88,7 +114,9 @@ async fn incarnation<I: Io>(
         });
     }
     let writes_in_flight = Arc::new(AtomicUsize::new(0));
-    let mut node = Node { world: world.clone(), index, id, raft, store, outbox, pending, writes_in_flight, seen_version: 0 };
+    let submitted = Submitted::default();
+    let mut node =
+        Node { world: world.clone(), index, id, raft, store, outbox, pending, writes_in_flight, submitted, seen_version: 0 };
     let failure = serve::<I>(&mut node, socket, outbox_rx).await;
     let _ = node.raft.shutdown().await;
     failure
@@ -167,7 +195,7 @@ async fn release_held<I: Io>(socket: &I::Socket, held: &mut Vec<Held>) {
 }
 
 /// Hands a received datagram to openraft (peer calls and answers) or to a client task.
-fn receive(node: &Node, now_us: u64, bytes: &[u8]) {
+fn receive(node: &mut Node, now_us: u64, bytes: &[u8]) {
     match crate::world::decode_datagram(&node.world, node.index, now_us, bytes) {
         Some(Envelope::Peer { from, bytes }) => match network::decode(&bytes) {
             Some(PeerMsg::Call { id, rpc }) => {
@@ -189,15 +217,24 @@ fn receive(node: &Node, now_us: u64, bytes: &[u8]) {
 
 /// Serves one client request through openraft's log (reads too: they are linearizable
 /// because they are ordered with the writes). Only a node whose storage says it leads takes
-/// it; a write openraft fails after taking gets no reply (it may still commit), so the client
-/// times out and retries rather than hear a false "not applied".
-fn client_request(node: &Node, client: u64, request: Request) {
+/// it. "Not leader" promises the client its request was not applied, so it is never said of
+/// a request this incarnation handed to openraft (a duplicated or retried datagram arriving
+/// after the node lost leadership: the first copy may still commit), and a write openraft
+/// fails after taking gets no reply either; the client times out and retries instead.
+fn client_request(node: &mut Node, client: u64, request: Request) {
     let (leads, hint) = {
         let s = node.store.lock();
         let v = s.vote;
         (v.is_some_and(|v| v.committed && v.leader_id.node_id == node.id), v.filter(|v| v.committed).map(|v| v.leader_id.node_id))
     };
-    let reply_now = if !leads {
+    let taken_before = node.submitted.ids.contains(&request.id);
+    let reply_now = if taken_before {
+        if !leads {
+            return;
+        }
+        // Handed over again (the state machine's dedupe applies it once), never refused.
+        None
+    } else if !leads {
         Some(Reply::NotLeader { leader_hint: hint })
     } else if node.writes_in_flight.load(Ordering::Relaxed) >= PENDING_PROPOSALS_MAX {
         Some(Reply::Busy)
@@ -215,12 +252,13 @@ fn client_request(node: &Node, client: u64, request: Request) {
         reply_to(reply);
         return;
     }
+    node.submitted.insert(request_id);
     in_flight.fetch_add(1, Ordering::Relaxed);
     madsim::task::spawn(async move {
         let result = raft.client_write(request).await;
         in_flight.fetch_sub(1, Ordering::Relaxed);
         match result {
-            Ok(response) => reply_to(response.data),
+            Ok(response) => response.data.map_or((), reply_to),
             Err(RaftError::APIError(ClientWriteError::ForwardToLeader(_))) | Err(_) => {}
         }
     });

@@ -262,24 +262,23 @@ impl RaftLogStorage<TypeConfig> for Store {
     }
 }
 
-/// Applies one entry to the graph, noting it for the recorded run; its reply to the client.
-fn apply_one(s: &mut Stored, e: Entry) -> Reply {
+/// Applies one entry to the graph, noting it for the recorded run; its reply to the client
+/// (None: a stale retry, whose client has moved on, gets none).
+fn apply_one(s: &mut Stored, e: Entry) -> Option<Reply> {
     let index = our_index(&e.log_id);
     let id = s.ids.get(&e.log_id.index).copied().unwrap_or_else(|| entry_id(&e));
     s.applied = Some(e.log_id);
     s.version += 1;
     let (reply, request, command) = match e.payload {
-        EntryPayload::Blank => (Reply::Written { changed: false, index }, None, None),
+        EntryPayload::Blank => (None, None, None),
         EntryPayload::Membership(m) => {
             s.membership = StoredMembership::new(Some(e.log_id), m);
-            (Reply::Written { changed: false, index }, None, None)
+            (None, None, None)
         }
         EntryPayload::Normal(request) => {
             let reply = match s.graph.apply_request(&request) {
-                Some(Reply::Written { changed, .. }) => Reply::Written { changed, index },
-                Some(reply) => reply,
-                // A stale retry: its client has moved on and ignores whatever we say.
-                None => Reply::NotLeader { leader_hint: None },
+                Some(Reply::Written { changed, .. }) => Some(Reply::Written { changed, index }),
+                other => other,
             };
             (reply, Some(request.id), Some(encode_request(&request)))
         }
@@ -316,7 +315,7 @@ impl RaftStateMachine<TypeConfig> for Store {
         Ok((s.applied, s.membership.clone()))
     }
 
-    async fn apply<I>(&mut self, entries: I) -> Result<Vec<Reply>, OrStorageError>
+    async fn apply<I>(&mut self, entries: I) -> Result<Vec<Option<Reply>>, OrStorageError>
     where
         I: IntoIterator<Item = Entry> + openraft::OptionalSend,
         I::IntoIter: openraft::OptionalSend,

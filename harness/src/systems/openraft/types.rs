@@ -1,5 +1,6 @@
 //! openraft's type configuration: the relations client wire (`Request` in, `Reply` out) as its
-//! application data, u64 node ids (our wire ids), and the simulated runtime.
+//! application data (no reply for a stale retry), u64 node ids (our wire ids), and the
+//! simulated runtime.
 use super::runtime::SimRuntime;
 use faultline_systems::relations::{Reply, Request};
 use std::io::Cursor;
@@ -8,7 +9,7 @@ openraft::declare_raft_types!(
     /// openraft hosting the follow graph on the simulation.
     pub TypeConfig:
         D = Request,
-        R = Reply,
+        R = Option<Reply>,
         NodeId = u64,
         Node = openraft::EmptyNode,
         Entry = openraft::Entry<TypeConfig>,
