@@ -91,6 +91,7 @@ async fn incarnation<I: Io>(
     let id = index as u64 + 1;
     let (boot, voters, ack_before_sync) = world.with(|w| begin_boot(w, index, I::now_us()));
     runtime::seed_rng(boot.rng_seed(index));
+    runtime::use_clock_of(world, index);
     let disk = world.with(|w| w.nodes[index].disk.clone());
     let store = match Store::open(disk, ack_before_sync) {
         Ok(store) => store,
