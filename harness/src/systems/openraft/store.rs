@@ -197,7 +197,23 @@ impl RaftLogReader<TypeConfig> for Store {
         &mut self,
         range: RB,
     ) -> Result<Vec<Entry>, OrStorageError> {
-        Ok(self.lock().log.range(range).map(|(_, e)| e.clone()).collect())
+        use std::ops::Bound;
+        let start = match range.start_bound() {
+            Bound::Included(&i) => i,
+            Bound::Excluded(&i) => i.saturating_add(1),
+            Bound::Unbounded => 0,
+        };
+        let end = match range.end_bound() {
+            Bound::Included(&i) => i.saturating_add(1),
+            Bound::Excluded(&i) => i,
+            Bound::Unbounded => u64::MAX,
+        };
+        // An empty or reversed range (openraft asks for one when a crash lost entries it was
+        // told were durable) holds nothing; `BTreeMap::range` would panic on a reversed one.
+        if start >= end {
+            return Ok(Vec::new());
+        }
+        Ok(self.lock().log.range(start..end).map(|(_, e)| e.clone()).collect())
     }
 }
 
