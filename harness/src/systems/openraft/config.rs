@@ -84,7 +84,11 @@ pub fn validate(r: &OpenRaftSection) -> Result<(), Invalid> {
         "openraft.election_timeout_ms_max",
         "must be > election_timeout_ms_min",
     )?;
-    require((1..=256).contains(&r.max_payload_entries), "openraft.max_payload_entries", "must be 1..=256 (a datagram)")?;
+    require(
+        (1..=256).contains(&r.max_payload_entries),
+        "openraft.max_payload_entries",
+        "must be 1..=256 (a datagram)",
+    )?;
     require(r.snapshot_logs > 0, "openraft.snapshot_logs", "must be > 0")?;
     validate_workload(&r.workload, "openraft.workload")?;
     // Whatever openraft itself still refuses, named as the section.
@@ -111,7 +115,10 @@ mod tests {
         assert_eq!(field_of(|r| r.nodes = 10), "openraft.nodes");
         assert_eq!(field_of(|r| r.heartbeat_ms = 0), "openraft.heartbeat_ms");
         assert_eq!(field_of(|r| r.election_timeout_ms_min = r.heartbeat_ms), "openraft.election_timeout_ms_min");
-        assert_eq!(field_of(|r| r.election_timeout_ms_max = r.election_timeout_ms_min), "openraft.election_timeout_ms_max");
+        assert_eq!(
+            field_of(|r| r.election_timeout_ms_max = r.election_timeout_ms_min),
+            "openraft.election_timeout_ms_max"
+        );
         assert_eq!(field_of(|r| r.max_payload_entries = 0), "openraft.max_payload_entries");
         assert_eq!(field_of(|r| r.snapshot_logs = 0), "openraft.snapshot_logs");
         assert_eq!(field_of(|r| r.workload.clients = 0), "openraft.workload.clients");

@@ -2,7 +2,7 @@
 //! peer RPCs and client requests from the engine socket, sends what its network and clients
 //! produce, and observes its storage (vote, log, applied entries) into the recorded run after
 //! every change. A storage error stops openraft; the host then fail-stops and boots again.
-use super::network::{self, Network, Out, Pending, PeerMsg};
+use super::network::{self, Network, Out, PeerMsg, Pending};
 use super::store::{Store, Stored};
 use super::types::{our_index, packed_term, OpenRaft};
 use super::{bugs, runtime, OpenRaftRecord, OpenRaftSystem, NAME, VOTER};
@@ -116,8 +116,18 @@ async fn incarnation<I: Io>(
     }
     let writes_in_flight = Arc::new(AtomicUsize::new(0));
     let submitted = Submitted::default();
-    let mut node =
-        Node { world: world.clone(), index, id, raft, store, outbox, pending, writes_in_flight, submitted, seen_version: 0 };
+    let mut node = Node {
+        world: world.clone(),
+        index,
+        id,
+        raft,
+        store,
+        outbox,
+        pending,
+        writes_in_flight,
+        submitted,
+        seen_version: 0,
+    };
     let failure = serve::<I>(&mut node, socket, outbox_rx).await;
     let _ = node.raft.shutdown().await;
     failure
@@ -130,7 +140,11 @@ enum Event {
     Tick,
 }
 
-async fn serve<I: Io>(node: &mut Node, socket: &I::Socket, mut outbox_rx: mpsc::UnboundedReceiver<Out>) -> StorageError {
+async fn serve<I: Io>(
+    node: &mut Node,
+    socket: &I::Socket,
+    mut outbox_rx: mpsc::UnboundedReceiver<Out>,
+) -> StorageError {
     let mut buf = vec![0u8; crate::engine::DATAGRAM_BYTES_MAX];
     let mut held: Vec<Held> = Vec::new();
     let mut next_tick_us = I::now_us() + TICK_US;
@@ -226,7 +240,10 @@ fn client_request(node: &mut Node, client: u64, request: Request) {
     let (leads, hint) = {
         let s = node.store.lock();
         let v = s.vote;
-        (v.is_some_and(|v| v.committed && v.leader_id.node_id == node.id), v.filter(|v| v.committed).map(|v| v.leader_id.node_id))
+        (
+            v.is_some_and(|v| v.committed && v.leader_id.node_id == node.id),
+            v.filter(|v| v.committed).map(|v| v.leader_id.node_id),
+        )
     };
     let taken_before = node.submitted.ids.contains(&request.id);
     let reply_now = if taken_before {

@@ -44,7 +44,9 @@ fn openraft_record(records: &mut Records) -> &mut RelationsRecord {
 pub fn engine_refusal(engine: EngineKind) -> Option<String> {
     match engine {
         EngineKind::Madsim if cfg!(madsim) => None,
-        EngineKind::Madsim => Some("openraft needs madsim's simulated tasks and timers (build with --cfg madsim)".into()),
+        EngineKind::Madsim => {
+            Some("openraft needs madsim's simulated tasks and timers (build with --cfg madsim)".into())
+        }
         EngineKind::Native => Some(
             "the native engine drives only sans-IO nodes; openraft is an async service with its own tasks and timers"
                 .into(),
@@ -91,8 +93,12 @@ impl System for OpenRaftSystem {
     }
 
     fn client(&self, ctx: ClientCtx) -> LocalFuture {
-        let program =
-            RaftClient { system: NAME, workload: self.section.workload.clone(), record: openraft_record, session: None };
+        let program = RaftClient {
+            system: NAME,
+            workload: self.section.workload.clone(),
+            record: openraft_record,
+            session: None,
+        };
         crate::workload::client_future(ctx, program)
     }
 

@@ -155,7 +155,9 @@ impl Peer {
     fn error<E: std::error::Error>(&self, e: CallError, entries: usize, ttl: Duration) -> RPCError<u64, EmptyNode, E> {
         match e {
             // openraft retries with fewer entries: half, so a batch that fits is found quickly.
-            CallError::TooLarge => RPCError::PayloadTooLarge(PayloadTooLarge::new_entries_hint((entries as u64 / 2).max(1))),
+            CallError::TooLarge => {
+                RPCError::PayloadTooLarge(PayloadTooLarge::new_entries_hint((entries as u64 / 2).max(1)))
+            }
             CallError::Unreachable(why) => RPCError::Unreachable(Unreachable::new(&std::io::Error::other(why))),
             CallError::Timeout => RPCError::Timeout(Timeout {
                 action: openraft::network::RPCTypes::AppendEntries,

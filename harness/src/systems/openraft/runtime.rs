@@ -211,7 +211,6 @@ fn sleep_for(d: Duration) -> madsim::time::Sleep {
     madsim::time::sleep(d.min(SLEEP_MAX))
 }
 
-
 thread_local! {
     /// The simulation runs every node on one thread, so one stream per thread is the run's.
     static RNG: RefCell<ChaCha8Rng> = RefCell::new(ChaCha8Rng::seed_from_u64(0));

@@ -9,7 +9,9 @@ use faultline_systems::raft::{AppliedEntry, EntryId, StateMachine};
 use faultline_systems::relations::{encode_request, FollowGraph, Reply};
 use faultline_systems::storage::{Storage, StorageError};
 use openraft::storage::{LogFlushed, RaftLogStorage, RaftStateMachine};
-use openraft::{EntryPayload, LogState, RaftLogReader, RaftSnapshotBuilder, Snapshot, SnapshotMeta, StoredMembership, Vote};
+use openraft::{
+    EntryPayload, LogState, RaftLogReader, RaftSnapshotBuilder, Snapshot, SnapshotMeta, StoredMembership, Vote,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Cursor;
