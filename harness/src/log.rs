@@ -40,10 +40,13 @@ impl FormatTime for SimTime {
 /// and the checker's hashed memo is never iterated), so by default that warning is muted.
 /// madsim also wraps every task and node in an error-level span, which any filter that lets
 /// warnings through keeps alive: entering and closing them cost about a fifth of a run's
-/// time, so by default they are off (`RUST_LOG` set by the user brings them back).
+/// time, so by default they are off (`RUST_LOG` set by the user brings them back). openraft
+/// logs every timed-out RPC as an error and every stale vote response as a warning, thousands
+/// a run under a nemesis, so it is off by default too (a storage failure that stops it is
+/// reported by the host's own fail-stop line).
 pub fn init() {
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("warn,madsim::sim::rand=error,madsim::sim::task=off"));
+        .unwrap_or_else(|_| EnvFilter::new("warn,madsim::sim::rand=error,madsim::sim::task=off,openraft=off"));
     let _ = tracing_subscriber::fmt()
         .with_timer(SimTime)
         .with_env_filter(filter)

@@ -40,6 +40,8 @@ pub enum SimulationError {
     BadEngine(String),
     /// The engine is not compiled in (madsim needs `--cfg madsim`).
     EngineUnavailable(EngineKind),
+    /// A system cannot run deterministically on the engine (the message says which and why).
+    EngineRefused(EngineKind, String),
 }
 
 impl fmt::Display for SimulationError {
@@ -53,6 +55,7 @@ impl fmt::Display for SimulationError {
             SimulationError::EngineUnavailable(engine) => {
                 write!(f, "engine {engine}: built without `--cfg madsim` (see .cargo/config.toml)")
             }
+            SimulationError::EngineRefused(engine, why) => write!(f, "engine {engine} refused: {why}"),
         }
     }
 }
@@ -131,6 +134,9 @@ impl Simulation {
         };
         if !engine.available() {
             return Err(SimulationError::EngineUnavailable(engine));
+        }
+        if let Some(why) = self.scenario.engine_refusal(engine) {
+            return Err(SimulationError::EngineRefused(engine, why));
         }
         let known = |name: &str| crate::bugs::find(name).is_some() || self.known_bugs.iter().any(|b| b.name == name);
         if let Some(name) = self.bugs.iter().chain(&self.scenario.bugs).find(|n| !known(n)) {

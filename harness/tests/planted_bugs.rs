@@ -124,6 +124,12 @@ fn raftrs_send_persisted_before_sync_is_caught() {
 }
 
 #[test]
+fn openraft_ack_append_before_sync_is_caught() {
+    // openraft runs on madsim only: the other engines cannot host it deterministically.
+    caught_on("openraft-ack-append-before-sync", EngineKind::Madsim);
+}
+
+#[test]
 fn ingest_ack_before_wal_sync_is_caught() {
     caught_within_100_seeds("ingest-ack-before-wal-sync");
 }

@@ -24,8 +24,23 @@ fn engines(args: &BenchArgs) -> Result<Vec<EngineKind>, BadInput> {
     Ok(chosen.into_iter().filter(|e| e.available()).collect())
 }
 
+/// Drops the engines the scenario's systems refuse, saying so; an engine asked for by name
+/// that is refused is bad input (as for `run`).
+fn runnable(args: &BenchArgs, engines: Vec<EngineKind>) -> Result<Vec<EngineKind>, BadInput> {
+    let scenario = crate::scenario::load(&args.scenario)?;
+    let mut kept = Vec::new();
+    for engine in engines {
+        match scenario.engine_refusal(engine) {
+            Some(why) if !args.engine.is_empty() => return Err(BadInput(format!("--engine {engine} refused: {why}"))),
+            Some(why) => println!("engine {engine} skipped: {why}"),
+            None => kept.push(engine),
+        }
+    }
+    Ok(kept)
+}
+
 pub(super) fn bench(args: BenchArgs) -> Result<bool, BadInput> {
-    let engines = engines(&args)?;
+    let engines = runnable(&args, engines(&args)?)?;
     println!("scenario {}, {} seeds per engine, one thread unless noted", args.scenario, args.seeds);
     println!("shares of wall time from up to 3 profiled seeds per engine (host loop excludes handlers)");
     println!("{}", header());

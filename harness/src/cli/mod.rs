@@ -242,6 +242,9 @@ fn prepare(
             "--engine {engine}: this binary was built without `--cfg madsim` (see .cargo/config.toml); use --engine turmoil"
         )));
     }
+    if let Some(why) = scenario.engine_refusal(engine) {
+        return Err(BadInput(format!("--engine {engine} refused: {why}")));
+    }
     for bug in bugs {
         if crate::bugs::find(bug).is_none() {
             let names: Vec<&str> = crate::bugs::all().iter().map(|b| b.name).collect();

@@ -79,6 +79,11 @@ impl Scenario {
     pub fn client_count(&self) -> usize {
         self.systems.topology.client_count()
     }
+    /// The first configured system's reason it cannot run deterministically on `engine`,
+    /// named by the system ("openraft: ..."); None when every system can.
+    pub fn engine_refusal(&self, engine: crate::engine::EngineKind) -> Option<String> {
+        self.systems.list.iter().find_map(|s| s.engine_refusal(engine).map(|why| format!("{}: {why}", s.name())))
+    }
     /// The configured system of type `T`, if the scenario runs it.
     pub fn system<T: System>(&self) -> Option<&T> {
         crate::system::find(&self.systems.list)

@@ -128,6 +128,11 @@ pub trait System: Send + Sync + 'static {
     fn workload_ops(&self) -> crate::check::workload::WorkloadOps {
         crate::check::workload::WorkloadOps::default()
     }
+    /// Why this system cannot run deterministically on `engine`, if it cannot (the run is then
+    /// refused as bad input rather than run nondeterministically). Default: it runs anywhere.
+    fn engine_refusal(&self, _engine: EngineKind) -> Option<String> {
+        None
+    }
     /// For other systems that build on this one (e.g. read replicas on a Raft cluster).
     fn as_any(&self) -> &dyn Any;
 }

@@ -4,6 +4,7 @@
 pub mod crdt;
 pub mod ingest;
 pub mod logsync;
+pub mod openraft;
 pub mod raftrs;
 pub mod relations;
 
@@ -17,5 +18,6 @@ pub fn plugins() -> &'static [&'static dyn Plugin] {
         &logsync::LogSyncPlugin,
         &ingest::IngestPlugin,
         &raftrs::RaftRsPlugin,
+        &openraft::OpenRaftPlugin,
     ]
 }

@@ -11,6 +11,7 @@ pub mod wire;
 
 pub use clock::SimClock;
 pub use disk::{DiskStats, SharedDisk};
+pub(crate) use node_host::{decode as decode_datagram, fail_stop, paused_until, send_with_wire_faults, Held};
 pub use node_host::{host_future, node_main, system_host_future, Boot, BootFn, Hosted, Routed};
 pub use program::WorldProgram;
 pub use state::{LeaderHint, NodeSlot, Stats, WireFaults, World, WorldState};

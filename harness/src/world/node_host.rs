@@ -130,10 +130,13 @@ fn drain<N: Hosted>(node: &mut N, world: &World, index: usize, now_us: u64) -> V
 }
 
 /// A datagram held back by the reorder fault until `due_us`.
-struct Held {
-    due_us: u64,
-    to: SocketAddr,
-    bytes: Vec<u8>,
+pub(crate) struct Held {
+    /// When it may leave, µs.
+    pub(crate) due_us: u64,
+    /// Where it goes.
+    pub(crate) to: SocketAddr,
+    /// The datagram.
+    pub(crate) bytes: Vec<u8>,
 }
 
 /// Runs node `index` until its process is killed. A disk error makes it fail-stop: its disk
@@ -148,7 +151,7 @@ pub async fn node_main<I: Io, N: Hosted>(world: World, index: usize, boot: std::
 }
 
 /// Records a fail-stop, crashes the node's disk and returns when it restarts.
-fn fail_stop(w: &mut WorldState, index: usize, now: u64, failure: &StorageError) -> u64 {
+pub(crate) fn fail_stop(w: &mut WorldState, index: usize, now: u64, failure: &StorageError) -> u64 {
     w.stats.storage_failures += 1;
     let name = node_name(index);
     tracing::info!(target: "faultline::node", "{name} fail-stops: {failure}");
@@ -166,7 +169,8 @@ fn local_now(world: &World, index: usize, now_us: u64) -> Time {
     world.with(|w| w.nodes[index].clock.now(now_us))
 }
 
-fn paused_until(world: &World, index: usize, now_us: u64) -> Option<u64> {
+/// Until when node `index` is paused, if it is now.
+pub(crate) fn paused_until(world: &World, index: usize, now_us: u64) -> Option<u64> {
     world.with(|w| w.nodes[index].paused_until_us.filter(|&u| u > now_us))
 }
 
@@ -239,7 +243,8 @@ fn step<N: Hosted>(
     }
 }
 
-fn decode(world: &World, index: usize, now_us: u64, bytes: &[u8]) -> Option<Envelope> {
+/// Records a received datagram in the trace and stats, and decodes its envelope.
+pub(crate) fn decode(world: &World, index: usize, now_us: u64, bytes: &[u8]) -> Option<Envelope> {
     world.with(|w| {
         w.trace.record("recv", now_us, &[&(index as u64).to_le_bytes()[..], bytes].concat());
         w.stats.messages_delivered += 1;
@@ -272,7 +277,8 @@ async fn flush<I: Io, N: Hosted>(world: &World, index: usize, node: &mut N, sock
     }
 }
 
-async fn send_with_wire_faults<I: Io>(
+/// Sends one datagram through the harness-level wire faults (duplication, reordering).
+pub(crate) async fn send_with_wire_faults<I: Io>(
     world: &World,
     socket: &I::Socket,
     held: &mut Vec<Held>,

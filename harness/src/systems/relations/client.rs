@@ -171,6 +171,7 @@ impl<I: Io> Client<'_, I> {
         let deadline = I::now_us() + op_timeout_us;
         let mut target = self.leader_hint.unwrap_or_else(|| self.random_voter());
         let mut in_doubt = false;
+        let mut asked: Vec<usize> = Vec::new();
         let Ok(request) = Envelope::request(self.index as u64, &Request { id, op: op.clone() }) else {
             return Outcome::Fail;
         };
@@ -181,8 +182,13 @@ impl<I: Io> Client<'_, I> {
                 return if in_doubt && op.is_write() { Outcome::Info } else { Outcome::Fail };
             }
             let Some(addr) = self.world.with(|w| w.node_addrs.get(target).copied()) else { return Outcome::Fail };
+            // A refusal promises "not applied" only if it answers this attempt: one from a node
+            // asked before may be a late or duplicated answer to the earlier ask, sent before
+            // that node took this same request as leader.
+            in_doubt |= asked.contains(&target);
+            asked.push(target);
             I::send(&self.socket, addr, &request).await;
-            match self.await_reply(id, (now + attempt_us).min(deadline)).await {
+            match self.await_attempt(id, target, (now + attempt_us).min(deadline)).await {
                 Some((node, Reply::NotLeader { leader_hint })) => {
                     target = self.hinted_voter(leader_hint, node);
                     self.leader_hint = None;
@@ -228,6 +234,17 @@ impl<I: Io> Client<'_, I> {
             session.token = session.token.max(index);
         }
         Outcome::Ok { value, node, index }
+    }
+
+    /// Waits for the answer to this attempt at host `target`: a refusal from any other node
+    /// answers an earlier attempt (late, or duplicated in flight) and is passed over.
+    async fn await_attempt(&mut self, id: RequestId, target: usize, until_us: u64) -> Option<(u64, Reply)> {
+        loop {
+            match self.await_reply(id, until_us).await {
+                Some((node, Reply::NotLeader { .. } | Reply::Busy)) if node != target as u64 + 1 => continue,
+                other => return other,
+            }
+        }
     }
 
     /// Waits for the reply to `id` until `until_us`; stale replies to earlier requests are dropped.
