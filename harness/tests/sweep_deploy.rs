@@ -145,7 +145,7 @@ fn merge_refuses_overlapping_or_mismatched_shards_and_exits_1_on_failures() {
     let o = faultline(&args_a, &[("GITHUB_STEP_SUMMARY", arg(&step_summary))]);
     assert_eq!(o.status.code(), Some(1), "seed 1 fails with the bug: {}", text(&o));
     let md = std::fs::read_to_string(&step_summary).unwrap_or_default();
-    assert!(md.contains("--seed 1 --engine madsim --bug raft-vote-before-persist"), "{md}");
+    assert!(md.contains("--seed 1 --engine native --bug raft-vote-before-persist"), "{md}");
     let mut args_b: Vec<&str> = base.to_vec();
     args_b.extend(["--shard", "0/2", "--out", arg(&b)]);
     args_b.extend(bug);

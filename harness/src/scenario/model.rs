@@ -45,7 +45,7 @@ impl Default for Scenario {
             description: String::new(),
             duration_s: 20.0,
             quiesce_s: 8.0,
-            engine: "madsim".into(),
+            engine: "native".into(),
             turmoil_tick_ms: 1,
             bugs: Vec::new(),
             network: NetworkConfig::default(),
