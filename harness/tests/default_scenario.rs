@@ -1,7 +1,7 @@
 //! The default scenario (Raft relations service, CRDT data centres, LogSync read replicas and
 //! event ingestion together), faults on, must pass on many seeds and on both engines.
 mod common;
-use common::{explain, run_seed, sweep_selected};
+use common::{assert_has_checks, explain, run_seed, sweep_selected};
 use faultline::engine::EngineKind;
 use faultline::testing;
 
@@ -12,25 +12,25 @@ fn twenty_seeds_of_the_default_scenario_pass_on_madsim() {
     assert!(faults >= results.len(), "only {faults} faults over {} seeds: the nemesis is not biting", results.len());
     for r in &results {
         assert!(r.passed(), "{}", explain(r));
-        let names: Vec<&str> = r.checks.iter().map(|c| c.name.as_str()).collect();
-        for expected in [
-            "linearizability",
-            "election-safety",
-            "state-machine-safety",
-            "acked-writes",
-            "liveness",
-            "crdt-convergence",
-            "crdt-orset",
-            "logsync-consistent-prefix",
-            "logsync-sessions",
-            "ingest-exactly-once",
-            "ingest-log",
-            "ingest-ack-durable",
-            "ingest-fencing",
-            "ingest-order",
-        ] {
-            assert!(names.contains(&expected), "seed {}: no {expected} check in {names:?}", r.seed);
-        }
+        assert_has_checks(
+            r,
+            &[
+                "linearizability",
+                "election-safety",
+                "state-machine-safety",
+                "acked-writes",
+                "liveness",
+                "crdt-convergence",
+                "crdt-orset",
+                "logsync-consistent-prefix",
+                "logsync-sessions",
+                "ingest-exactly-once",
+                "ingest-log",
+                "ingest-ack-durable",
+                "ingest-fencing",
+                "ingest-order",
+            ],
+        );
     }
 }
 

@@ -1,7 +1,7 @@
 //! The LogSync scenario: read replicas fed from the Raft log, under partitions, crashes and
 //! leader changes, keep a consistent prefix, session guarantees and bounded staleness.
 mod common;
-use common::{explain, run_seed, sweep_selected};
+use common::{assert_has_checks, explain, run_seed, sweep_selected};
 use faultline::engine::EngineKind;
 use faultline::systems::logsync::StalenessSummary;
 
@@ -19,10 +19,8 @@ fn six_seeds_of_the_logsync_scenario_pass_on_madsim() {
     for r in &results {
         assert!(r.passed(), "{}", explain(r));
         assert!(r.faults > 0, "seed {}: no faults", r.seed);
-        let names: Vec<&str> = r.checks.iter().map(|c| c.name.as_str()).collect();
-        for expected in LOGSYNC_CHECKS.iter().chain(&["linearizability", "state-machine-safety"]) {
-            assert!(names.contains(expected), "seed {}: no {expected} check in {names:?}", r.seed);
-        }
+        assert_has_checks(r, &LOGSYNC_CHECKS);
+        assert_has_checks(r, &["linearizability", "state-machine-safety"]);
         let s: StalenessSummary = r
             .extras
             .get("staleness")

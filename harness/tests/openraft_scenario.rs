@@ -2,7 +2,7 @@
 //! fault kind on madsim, replays exactly, and the engines that cannot run it deterministically
 //! (turmoil, native) are refused with exit 2 rather than run.
 mod common;
-use common::{explain, run_seed, sweep_seeds};
+use common::{assert_has_checks, explain, run_seed, sweep_seeds};
 use faultline::engine::EngineKind;
 use std::process::Command;
 
@@ -17,10 +17,7 @@ fn ten_seeds_of_the_openraft_scenario_pass_on_madsim() {
         assert!(r.passed(), "{}", explain(r));
         assert!(r.faults > 0, "seed {}: no faults", r.seed);
         assert!(r.ops > 100, "seed {}: only {} operations", r.seed, r.ops);
-        let names: Vec<&str> = r.checks.iter().map(|c| c.name.as_str()).collect();
-        for expected in RAFT_CHECKS {
-            assert!(names.contains(&expected), "seed {}: no {expected} check in {names:?}", r.seed);
-        }
+        assert_has_checks(r, &RAFT_CHECKS);
     }
 }
 

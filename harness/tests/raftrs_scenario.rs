@@ -1,7 +1,7 @@
 //! tikv's raft-rs hosted as a system: the raft-rs scenario passes the relations checks under
 //! every fault kind on both engines, and replays exactly.
 mod common;
-use common::{explain, run_seed, sweep_seeds};
+use common::{assert_has_checks, explain, run_seed, sweep_seeds};
 use faultline::engine::EngineKind;
 
 const RAFT_CHECKS: [&str; 5] =
@@ -15,10 +15,7 @@ fn ten_seeds_of_the_raftrs_scenario_pass_on_madsim() {
         assert!(r.passed(), "{}", explain(r));
         assert!(r.faults > 0, "seed {}: no faults", r.seed);
         assert!(r.ops > 100, "seed {}: only {} operations", r.seed, r.ops);
-        let names: Vec<&str> = r.checks.iter().map(|c| c.name.as_str()).collect();
-        for expected in RAFT_CHECKS {
-            assert!(names.contains(&expected), "seed {}: no {expected} check in {names:?}", r.seed);
-        }
+        assert_has_checks(r, &RAFT_CHECKS);
     }
 }
 

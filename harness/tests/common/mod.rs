@@ -61,6 +61,14 @@ pub fn sweep_selected(name: &str, default: std::ops::Range<u64>, engine: EngineK
     results
 }
 
+/// Fails unless run `r` judged every check in `expected` (passing or not).
+pub fn assert_has_checks(r: &Results, expected: &[&str]) {
+    let names: Vec<&str> = r.checks.iter().map(|c| c.name.as_str()).collect();
+    for expected in expected {
+        assert!(names.contains(expected), "seed {}: no {expected} check in {names:?}", r.seed);
+    }
+}
+
 /// An account of a failed run for assertion messages: failing checks, then the line that
 /// reruns this test on this seed and the CLI line that replays the run.
 pub fn explain(r: &Results) -> String {
