@@ -5,12 +5,13 @@ use common::{assert_has_checks, explain, run_seed, sweep_selected};
 use faultline::engine::EngineKind;
 use faultline::systems::logsync::StalenessSummary;
 
-const LOGSYNC_CHECKS: [&str; 5] = [
+const LOGSYNC_CHECKS: [&str; 6] = [
     "logsync-consistent-prefix",
     "logsync-no-phantom-reads",
     "logsync-sessions",
     "logsync-staleness",
     "logsync-recovery",
+    "logsync-freshness",
 ];
 
 #[test]
@@ -40,4 +41,15 @@ fn logsync_seeds_pass_on_every_engine_and_replay_exactly() {
         assert_eq!(a.trace_hash, b.trace_hash, "{engine}: seed 3 diverged between runs");
         assert_eq!(a.extras.get("staleness"), b.extras.get("staleness"));
     }
+}
+
+/// Seed 46 on native once failed `logsync-freshness`: a new leader's probe carried a commit
+/// index that lagged its predecessor's, and a replica that heard it counted itself fresh. New
+/// leaders now ship only after committing in their own term.
+#[test]
+fn timeline_reads_asking_for_freshness_are_judged_and_hold() {
+    let r = run_seed("logsync", 46, EngineKind::Native, &[]);
+    assert!(r.passed(), "{}", explain(&r));
+    let freshness = r.checks.iter().find(|c| c.name == "logsync-freshness").expect("freshness check ran");
+    assert!(freshness.detail.contains("answered reads that asked for a staleness bound"), "{}", freshness.detail);
 }

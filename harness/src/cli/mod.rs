@@ -48,7 +48,7 @@ struct RunArgs {
     /// Run seed.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Engine: turmoil or madsim (default: the scenario's).
+    /// Engine: native, madsim or turmoil (default: the scenario's).
     #[arg(long)]
     engine: Option<String>,
     /// Report directory (default: reports/SCENARIO-seedN-ENGINE).
@@ -82,7 +82,7 @@ struct ShrinkArgs {
     /// Run seed.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Engine: turmoil or madsim (default: the scenario's).
+    /// Engine: native, madsim or turmoil (default: the scenario's).
     #[arg(long)]
     engine: Option<String>,
     /// Switch on a planted bug; repeatable.
@@ -110,7 +110,7 @@ struct SweepArgs {
     /// Parallel runs (default: the number of cores).
     #[arg(long)]
     jobs: Option<usize>,
-    /// Engine: turmoil or madsim (default: the scenario's).
+    /// Engine: native, madsim or turmoil (default: the scenario's).
     #[arg(long)]
     engine: Option<String>,
     /// Switch on a planted bug; repeatable.

@@ -16,4 +16,8 @@ pub struct LogSyncBugs {
     /// `logsync-skip-wal-replay`: a restarted replica restores its last snapshot but does not
     /// replay the synced WAL entries after it, so it comes back behind what it had claimed.
     pub skip_wal_replay: bool,
+    /// `logsync-ignore-staleness-bound`: a replica answers a read that asked for at most N ms
+    /// of staleness without checking when it last heard from the leader, so a replica cut off
+    /// from the leader serves arbitrarily old state to a reader who asked for fresh state.
+    pub ignore_staleness_bound: bool,
 }

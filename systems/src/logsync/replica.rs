@@ -171,10 +171,15 @@ impl<S: Storage> LogSyncReplica<S> {
         if self.config.bugs.ignore_session_token {
             return true;
         }
-        let fresh = read.staleness_ms_max.is_none_or(|ms| {
-            let heard_recently = self.last_heard.is_some_and(|t| now.saturating_since(t) <= Duration::from_millis(ms));
-            heard_recently && self.applied >= self.known_commit
-        });
+        let fresh = match read.staleness_ms_max {
+            None => true,
+            Some(_) if self.config.bugs.ignore_staleness_bound => true,
+            Some(ms) => {
+                let heard_recently =
+                    self.last_heard.is_some_and(|t| now.saturating_since(t) <= Duration::from_millis(ms));
+                heard_recently && self.applied >= self.known_commit
+            }
+        };
         self.applied >= read.token && fresh
     }
 

@@ -65,6 +65,11 @@ impl LogShipper {
             self.acked.values_mut().for_each(|a| *a = None);
             return;
         }
+        if !raft.committed_in_current_term() {
+            // Our commit index may still lag an earlier leader's: a replica that heard it
+            // would count itself fresh while missing committed entries. The no-op commits soon.
+            return;
+        }
         let replicas: Vec<NodeId> = self.acked.keys().copied().collect();
         for r in replicas {
             self.ship(raft, r, out);
@@ -83,7 +88,7 @@ impl LogShipper {
         let Ok(LogSyncMessage::Ack { applied }) = LogSyncMessage::decode(bytes) else { return };
         // Not a max: a replica that restarted from older state must be sent it again.
         self.acked.insert(from, Some(applied));
-        if raft.role() == Role::Leader && applied < self.ship_limit(raft) {
+        if raft.role() == Role::Leader && raft.committed_in_current_term() && applied < self.ship_limit(raft) {
             self.ship(raft, from, out);
         }
     }

@@ -199,3 +199,13 @@ fn a_read_asking_for_freshness_waits_until_the_replica_has_heard_the_leader() {
     r.handle_timeout(Time::from_micros(41_000 + 50_000)).unwrap();
     assert_eq!(replies(&mut r), vec![ReplicaReply::Behind { applied: 1 }]);
 }
+
+#[test]
+fn with_the_bug_a_read_asking_for_freshness_is_answered_however_long_the_silence() {
+    let bugs = LogSyncBugs { ignore_staleness_bound: true, ..LogSyncBugs::default() };
+    let mut r = replica(bugs, MemStorage::new());
+    r.handle_message(Time::from_micros(1_000), LEADER, &entries(1, vec![follow(1)])).unwrap();
+    let fresh = ReplicaRead { staleness_ms_max: Some(30), ..read(0) };
+    r.handle_request(Time::from_micros(10_000_000), 5, fresh).unwrap();
+    assert_eq!(replies(&mut r), vec![ReplicaReply::Value { reply: Reply::Bool(true), index: 1 }]);
+}

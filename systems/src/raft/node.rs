@@ -399,6 +399,12 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
         self.commit
     }
 
+    /// Whether this term has committed an entry: until it has, a new leader's commit index
+    /// may lag what an earlier leader committed (Raft §8), so it is no measure of freshness.
+    pub fn committed_in_current_term(&self) -> bool {
+        self.log.term_at(self.commit) == Some(self.term)
+    }
+
     /// Highest index applied to the state machine.
     pub fn applied_index(&self) -> u64 {
         self.applied

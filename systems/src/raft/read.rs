@@ -40,8 +40,7 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
         }
         // Until this term commits an entry, our commit index may lag what an earlier leader
         // committed, so it is no read index yet (unless the planted bug says otherwise).
-        let committed_in_term =
-            self.log.term_at(self.commit) == Some(self.term) || self.cfg.bugs.read_index_before_own_term_commit;
+        let committed_in_term = self.committed_in_current_term() || self.cfg.bugs.read_index_before_own_term_commit;
         let read_index = committed_in_term.then_some(self.commit);
         // Without CheckQuorum followers grant votes during the lease, so it proves nothing.
         let lease_checked = self.cfg.check_quorum || self.cfg.bugs.lease_without_check_quorum;
@@ -99,7 +98,7 @@ impl<S: Storage, M: StateMachine> Raft<S, M> {
             self.reads.clear();
             return;
         }
-        let committed_in_term = self.log.term_at(self.commit) == Some(self.term);
+        let committed_in_term = self.committed_in_current_term();
         let (commit, applied, confirmed) = (self.commit, self.applied, self.confirmed_round);
         let mut ready = Vec::new();
         self.reads.retain_mut(|read| {

@@ -40,6 +40,15 @@ pub const BUGS: &[Bug<LogSyncBugs>] = &[
         },
         switch_on: |b| b.skip_wal_replay = true,
     },
+    Bug {
+        planted: PlantedBug {
+            name: "logsync-ignore-staleness-bound",
+            scenario: "logsync",
+            description: "a replica answers a read that asked for at most N ms of staleness without checking when it last heard from the leader, so a replica cut off from the leader serves old state as fresh",
+            caught_by: &["logsync-freshness"],
+        },
+        switch_on: |b| b.ignore_staleness_bound = true,
+    },
 ];
 
 /// The LogSync switches the bug names in `on` turn on.

@@ -90,6 +90,7 @@ impl<I: Io> Client<'_, I> {
                     token: session.token,
                     reply: reply.clone(),
                     index,
+                    staleness_ms_max: session.staleness_ms_max,
                 };
                 self.world.with(|w| w.records.get_mut::<LogSyncRecord>().reads.push(record));
                 let value = json!({ "reply": reply, "index": index });

@@ -31,6 +31,9 @@ pub struct LogSyncConfig {
     pub read_percent: u32,
     /// If set, reads also ask for this maximum staleness, milliseconds.
     pub staleness_ms_max: Option<u64>,
+    /// How many session clients (the first ones) only read, each read asking for
+    /// `staleness_ms_max` (timeline readers); None: all of them.
+    pub staleness_clients: Option<usize>,
     /// Declared staleness bound: a read at a replica no fault has touched for a while must be
     /// at most this far behind the committed log, milliseconds.
     pub staleness_bound_ms: u64,
@@ -47,6 +50,7 @@ impl Default for LogSyncConfig {
             read_wait_ms: 50,
             read_percent: 60,
             staleness_ms_max: None,
+            staleness_clients: None,
             staleness_bound_ms: 250,
         }
     }
@@ -69,6 +73,13 @@ pub fn validate(l: &LogSyncConfig) -> Result<(), Invalid> {
     require((1..=1024).contains(&l.batch_max), "logsync.batch_max", "must be 1..=1024")?;
     require(l.ack_interval_ms > 0, "logsync.ack_interval_ms", "must be > 0")?;
     require(l.read_percent <= 100, "logsync.read_percent", "must be 0..=100")?;
+    let bounded = l.staleness_clients.unwrap_or(l.clients);
+    require(bounded <= l.clients, "logsync.staleness_clients", "must be at most logsync.clients")?;
+    require(
+        l.staleness_clients.is_none() || l.staleness_ms_max.is_some(),
+        "logsync.staleness_clients",
+        "needs logsync.staleness_ms_max",
+    )?;
     require(l.staleness_bound_ms > 0, "logsync.staleness_bound_ms", "must be > 0")?;
     Ok(())
 }

@@ -9,14 +9,15 @@ mod config;
 mod host;
 
 pub use checks::{
-    check_prefix, check_read_values, check_recovery, check_sessions, check_staleness, read_staleness, CommittedEntry,
-    LogSyncObserver, ReadStaleness, ReplicaReadRecord, ReplicaSample, SessionWrite, StalenessSummary,
+    check_freshness, check_prefix, check_read_values, check_recovery, check_sessions, check_staleness, read_staleness,
+    Allowance, CommittedEntry, LogSyncObserver, ReadStaleness, ReplicaReadRecord, ReplicaSample, SessionWrite,
+    StalenessSummary,
 };
 pub use client::{replica_function, Session};
 pub use config::LogSyncConfig;
 
 use crate::report::{draw_staleness, Figure, ReportSection, StalenessPoints};
-use crate::scenario::{require, ScenarioError, ScenarioSource};
+use crate::scenario::{require, Scenario, ScenarioError, ScenarioSource};
 use crate::system::{ClientCtx, HostCtx, LocalFuture, PlantedBug, Plugin, RecordedRun, Role, System, Verdict};
 use crate::systems::relations::{RaftClient, Relations};
 use std::any::Any;
@@ -63,12 +64,15 @@ impl System for LogSync {
     fn client(&self, ctx: ClientCtx) -> LocalFuture {
         let replicas: Vec<usize> = ctx.world.with(|w| w.scenario.topology().hosts(NAME, REPLICA).collect());
         let l = &self.config;
+        // The first `staleness_clients` are timeline readers: they only read, each read asking
+        // for at most `staleness_ms_max`, so nothing but that bound keeps them off stale state.
+        let bounded = l.staleness_ms_max.is_some() && ctx.rank < l.staleness_clients.unwrap_or(l.clients);
         let session = Session {
             token: 0,
             current: ctx.rank % replicas.len().max(1),
             replicas,
-            read_percent: l.read_percent,
-            staleness_ms_max: l.staleness_ms_max,
+            read_percent: if bounded { 100 } else { l.read_percent },
+            staleness_ms_max: l.staleness_ms_max.filter(|_| bounded),
             attempt_us: (l.read_wait_ms + 50) * 1000,
             op_timeout_us: self.op_timeout_ms * 1000,
         };
@@ -89,6 +93,7 @@ impl System for LogSync {
         let stale_reads = read_staleness(&l.reads, &l.committed, run.faults);
         let (result, summary) = check_staleness(&stale_reads, self.config.staleness_bound_ms);
         verdict.checks.push(result);
+        verdict.checks.push(check_freshness(&l.reads, &stale_reads, run.faults, self.allowance(run.scenario)));
         verdict.results.push(("staleness".into(), serde_json::to_value(&summary).unwrap_or_default()));
         let points = StalenessPoints {
             reads: stale_reads.iter().map(|s| (s.node, s.time_us, s.ms)).collect(),
@@ -109,6 +114,25 @@ impl System for LogSync {
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+impl LogSync {
+    /// What a correct replica may add to a read's staleness bound in this scenario.
+    fn allowance(&self, scenario: &Scenario) -> Allowance {
+        let n = &scenario.nemesis;
+        let deposed_leader_ms_max = match scenario.system::<Relations>() {
+            // CheckQuorum deposes a leader cut off from its quorum within two election
+            // timeouts (one to notice, one for the round in flight).
+            Some(r) if r.config.check_quorum => 2 * r.config.election_timeout_ms_max,
+            // Without it a cut-off leader may ship its old commit index for as long as the run.
+            _ => scenario.end_us() / 1000,
+        };
+        Allowance {
+            drift_ppm_max: n.clock.drift_ppm_max,
+            one_way_ms_max: scenario.network.latency_ms_max + n.delay_ms_max + n.reorder_ms_max,
+            deposed_leader_ms_max,
+        }
     }
 }
 

@@ -6,7 +6,9 @@
 //! - `logsync-sessions`: read-your-writes and monotonic reads per client, across failover;
 //! - `logsync-staleness`: how far behind each read was (entries and ms), and the declared
 //!   bound on reads no fault came near;
-//! - `logsync-recovery`: a restarted replica recovers at least the index it had reported.
+//! - `logsync-recovery`: a restarted replica recovers at least the index it had reported;
+//! - `logsync-freshness`: a read that asked for a staleness bound was answered within it.
+mod freshness;
 mod observer;
 mod prefix;
 mod recovery;
@@ -15,6 +17,7 @@ mod staleness;
 #[cfg(test)]
 mod tests;
 
+pub use freshness::{check_freshness, Allowance};
 pub use observer::{CommittedEntry, LogSyncObserver, ReplicaReadRecord, ReplicaSample, SessionWrite};
 pub use prefix::{check_prefix, check_read_values};
 pub use recovery::check_recovery;

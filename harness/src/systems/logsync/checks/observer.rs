@@ -51,6 +51,8 @@ pub struct ReplicaReadRecord {
     pub reply: Reply,
     /// The index the replica said it read at.
     pub index: u64,
+    /// The staleness bound the read asked for, ms (None: any staleness will do).
+    pub staleness_ms_max: Option<u64>,
 }
 
 /// A client's acknowledged Raft write.

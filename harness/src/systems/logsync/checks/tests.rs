@@ -69,6 +69,7 @@ fn read(client: usize, t: (u64, u64), index: u64, reply: Reply) -> ReplicaReadRe
         token: 0,
         reply,
         index,
+        staleness_ms_max: None,
     }
 }
 
@@ -133,4 +134,34 @@ fn staleness_is_measured_and_the_bound_holds_only_for_reads_no_fault_came_near()
     let (r, summary) = check_staleness(&near_fault, 10);
     assert!(r.ok, "{}", r.detail);
     assert_eq!(summary.clean_reads, 0);
+}
+
+#[test]
+fn freshness_holds_reads_that_asked_for_a_bound_to_it_plus_the_allowance() {
+    let o = committed(5);
+    let allowance = Allowance { drift_ppm_max: 0, one_way_ms_max: 2, deposed_leader_ms_max: 0 };
+    // Answered at 60 ms at index 2: entries 3..5 committed from 30 ms on, so 30 ms behind.
+    let bounded =
+        |ms| ReplicaReadRecord { staleness_ms_max: Some(ms), ..read(0, (55_000, 60_000), 2, Reply::Bool(false)) };
+    let reads = vec![bounded(10)];
+    let stale = read_staleness(&reads, &o.committed, &[]);
+    let r = check_freshness(&reads, &stale, &[], allowance);
+    assert!(!r.ok && r.detail.contains("asked for at most 10 ms (allowed 14.0 ms)"), "{}", r.detail);
+    // 26 ms asked plus 2 × 2 ms of delay covers 30 ms.
+    let reads = vec![bounded(26)];
+    let r = check_freshness(&reads, &stale, &[], allowance);
+    assert!(r.ok && r.detail.contains("1 answered reads"), "{}", r.detail);
+    // A read that asked for nothing is not judged, and the check says it had nothing.
+    let reads = vec![read(0, (55_000, 60_000), 2, Reply::Bool(false))];
+    let r = check_freshness(&reads, &stale, &[], allowance);
+    assert!(r.ok && r.detail.contains("nothing to judge"), "{}", r.detail);
+    // The replica's clock jumped near the read: counted, not judged.
+    let reads = vec![bounded(10)];
+    let jump = FaultWindow { kind: "clock-bump".into(), nodes: vec!["n6".into()], ..fault(0, 58_000) };
+    let r = check_freshness(&reads, &stale, &[jump], allowance);
+    assert!(r.ok && r.detail.contains("1 more at a replica whose clock jumped"), "{}", r.detail);
+    // Drift stretches the bound: 10 ms at +100% is 20 ms, plus 4 ms of delay < 30 ms.
+    let drifting = Allowance { drift_ppm_max: 1_000_000, ..allowance };
+    let r = check_freshness(&reads, &stale, &[], drifting);
+    assert!(!r.ok && r.detail.contains("allowed 24.0 ms"), "{}", r.detail);
 }
