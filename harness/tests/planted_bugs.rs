@@ -167,3 +167,23 @@ fn skipping_the_wal_replay_is_caught() {
 fn never_collecting_tombstones_is_caught() {
     caught_within_100_seeds("crdt-tombstones-never-collected");
 }
+
+#[test]
+fn orset_contains_absent_is_caught() {
+    caught_within_100_seeds("crdt-orset-contains-absent");
+}
+
+#[test]
+fn ignoring_the_staleness_bound_is_caught() {
+    caught_within_100_seeds("logsync-ignore-staleness-bound");
+}
+
+/// A bug declared without a test here would be a switch nobody proves the checks catch.
+#[test]
+fn every_declared_bug_has_a_test_here() {
+    let this_file = include_str!("planted_bugs.rs");
+    for bug in bugs::all() {
+        let call = format!("caught_within_100_seeds(\"{}\")", bug.name);
+        assert!(this_file.contains(&call), "planted bug {} has no test in planted_bugs.rs", bug.name);
+    }
+}
