@@ -5,7 +5,7 @@ use super::{RegisterSystem, NAME, REPLICA};
 use faultline::engine::Io;
 use faultline::history::{node_name, EventKind};
 use faultline::system::ClientCtx;
-use faultline::workload::{receive_until, ClientProgram, OpRecorder};
+use faultline::workload::{receive_reply, ClientProgram, OpRecorder};
 use faultline::world::wire::{self, Envelope, DATAGRAM_BYTES_MAX, PORT};
 use faultline::world::World;
 use faultline_systems::relations::RequestId;
@@ -84,14 +84,7 @@ impl<I: Io> Call<'_, I> {
             let addr = self.world.with(|w| w.node_addrs.get(self.primary).copied())?;
             I::send(self.socket, addr, &datagram).await;
             let until = (I::now_us() + ATTEMPT_TIMEOUT_MS * 1000).min(deadline_us);
-            let reply = receive_until::<I, _>(self.socket, buf, until, |e| match e {
-                Envelope::Reply { bytes, .. } => match wire::decode::<(RequestId, Reply)>(&bytes) {
-                    Ok((answered, reply)) if answered == id => Some(reply),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .await;
+            let reply = receive_reply::<I, Reply>(self.world, self.socket, buf, id, until).await.map(|(_, r)| r);
             if reply.is_some() {
                 return reply;
             }

@@ -144,7 +144,7 @@ impl<I: Io> State<I> {
             I::send(&self.socket, addr, &datagram).await;
             let until = (I::now_us() + c.attempt_timeout_ms * 1000).min(deadline);
             if let Some((_, reply)) =
-                receive_reply::<I, CrdtReply>(&self.socket, &mut self.buf, request.id, until).await
+                receive_reply::<I, CrdtReply>(&self.world, &self.socket, &mut self.buf, request.id, until).await
             {
                 return Some(reply);
             }

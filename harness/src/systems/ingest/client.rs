@@ -137,7 +137,8 @@ impl<I: Io> State<I> {
             let Some(addr) = self.world.with(|w| w.node_addrs.get(collector).copied()) else { return Outcome::Unknown };
             I::send(&self.socket, addr, &datagram).await;
             let until = (I::now_us() + c.attempt_timeout_ms * 1000).min(deadline);
-            let reply = receive_reply::<I, IngestReply>(&self.socket, &mut self.buf, request.id, until).await;
+            let reply =
+                receive_reply::<I, IngestReply>(&self.world, &self.socket, &mut self.buf, request.id, until).await;
             match reply.map(|(_, r)| r) {
                 Some(IngestReply::Acked { .. }) => return Outcome::Acked,
                 Some(IngestReply::Rejected(Rejection::Overloaded)) => {

@@ -74,7 +74,7 @@ impl<I: Io> Client<'_, I> {
             let Some(addr) = self.world.with(|w| w.node_addrs.get(host).copied()) else { return Outcome::Fail };
             I::send(&self.socket, addr, &request).await;
             let until = (I::now_us() + session.attempt_us).min(deadline);
-            let answer = receive_reply::<I, ReplicaReply>(&self.socket, &mut self.buf, id, until).await;
+            let answer = receive_reply::<I, ReplicaReply>(&self.world, &self.socket, &mut self.buf, id, until).await;
             if let Some((_, ReplicaReply::Value { reply, index })) = answer {
                 let complete_us = I::now_us();
                 if let Some(s) = &mut self.session {

@@ -249,6 +249,6 @@ impl<I: Io> Client<'_, I> {
 
     /// Waits for the reply to `id` until `until_us`; stale replies to earlier requests are dropped.
     async fn await_reply(&mut self, id: RequestId, until_us: u64) -> Option<(u64, Reply)> {
-        receive_reply::<I, Reply>(&self.socket, &mut self.buf, id, until_us).await
+        receive_reply::<I, Reply>(&self.world, &self.socket, &mut self.buf, id, until_us).await
     }
 }
