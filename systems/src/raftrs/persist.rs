@@ -1,7 +1,8 @@
 //! On-disk layout of a raft-rs node over our `Storage`. `raftrs.wal`: append-only framed records
 //! (tag byte + protobuf `HardState` or `Entry`); a later entry at an index truncates what followed
 //! it. `raftrs.snap`: one framed protobuf `Snapshot` (metadata with ConfState + the follow graph's
-//! bytes), replaced atomically. Recovery cuts a torn WAL tail, then reconciles WAL and snapshot.
+//! bytes), replaced atomically. Recovery cuts a torn WAL tail and reconciles WAL and snapshot; when
+//! it dropped anything it rewrites the WAL to exactly what it kept, so later appends follow it.
 use crate::raft::{frame, unframe};
 use crate::storage::{Storage, StorageError};
 use protobuf::Message as _;
@@ -121,12 +122,9 @@ fn entries_after(snapshot: &Snapshot, mut entries: Vec<Entry>) -> Vec<Entry> {
 pub(crate) fn recover<S: Storage>(storage: &mut S, voters: &[u64]) -> Result<Recovered, StorageError> {
     let snapshot = read_snapshot(storage)?.unwrap_or_default();
     let wal = storage.read(RAFTRS_WAL_FILE)?;
-    let (mut hard_state, entries, good) = replay_wal(&wal);
-    if good < wal.len() {
-        storage.replace(RAFTRS_WAL_FILE, &wal[..good])?;
-        storage.sync()?;
-    }
-    let entries = entries_after(&snapshot, entries);
+    let (mut hard_state, replayed, good) = replay_wal(&wal);
+    let replayed_len = replayed.len();
+    let entries = entries_after(&snapshot, replayed);
     let meta = snapshot.get_metadata();
     let last_index = entries.last().map_or(meta.index, |e| e.index);
     let last_term = entries.last().map_or(meta.term, |e| e.term);
@@ -141,7 +139,26 @@ pub(crate) fn recover<S: Storage>(storage: &mut S, voters: &[u64]) -> Result<Rec
         Some(cs) if meta.index > 0 => cs.clone(),
         _ => ConfState { voters: voters.to_vec(), ..Default::default() },
     };
+    if good < wal.len() || entries.len() < replayed_len {
+        rewrite_wal(storage, &hard_state, &entries)?;
+    }
     Ok(Recovered { hard_state, conf_state, snapshot, entries })
+}
+
+/// Replaces the WAL with exactly what recovery kept, and syncs it before the node builds on it.
+/// Appends go after whatever the file holds, so a torn tail or records recovery dropped (the
+/// stale log an installed snapshot superseded, when the crash kept the snapshot but not the WAL
+/// rewrite) must not stay in it: entries appended after a stale log that ends below the snapshot
+/// would follow a gap, and the next replay stops at that gap, losing entries that were synced
+/// and acknowledged (raft-rs then panics "to_commit … out of range" when the leader's commit
+/// reaches them).
+fn rewrite_wal<S: Storage>(storage: &mut S, hard_state: &HardState, entries: &[Entry]) -> Result<(), StorageError> {
+    let mut wal = hard_state_record(hard_state);
+    for e in entries {
+        wal.extend_from_slice(&entry_record(e));
+    }
+    storage.replace(RAFTRS_WAL_FILE, &wal)?;
+    storage.sync()
 }
 
 #[cfg(test)]
@@ -193,7 +210,46 @@ mod tests {
         assert_eq!((r.hard_state.term, r.hard_state.vote, r.hard_state.commit), (3, 0, 1));
         assert_eq!(r.entries.len(), 1);
         assert_eq!(r.conf_state.voters, vec![1, 2, 3]);
-        let cut = disk.read(RAFTRS_WAL_FILE).unwrap().len();
-        assert_eq!(cut, hard_state_record(&hs).len() + entry_record(&entry(1, 3)).len());
+        let kept = hard_state_record(&r.hard_state).len() + entry_record(&entry(1, 3)).len();
+        disk.crash();
+        assert_eq!(disk.read(RAFTRS_WAL_FILE).unwrap().len(), kept, "the cut WAL was synced");
+    }
+
+    /// Seeds 174, 329, 350, 388, 474, 526 and 606 of scenarios/raft-rs.toml on native: a follower
+    /// installing a snapshot at 100 fail-stopped on the WAL rewrite; the crash kept the snapshot
+    /// and the stale WAL (entries 1..=3 here). Entries appended after that must survive the next
+    /// recovery, which they did not when the stale records stayed in the file before them.
+    #[test]
+    fn stale_wal_superseded_by_the_snapshot_is_rewritten_before_appends() {
+        let mut disk = crate::storage::MemStorage::new();
+        disk.replace(RAFTRS_SNAPSHOT_FILE, &snapshot_file(&snapshot(100, 2))).unwrap();
+        disk.append(RAFTRS_WAL_FILE, &hard_state_record(&HardState { term: 1, ..Default::default() })).unwrap();
+        for i in 1..=3 {
+            disk.append(RAFTRS_WAL_FILE, &entry_record(&entry(i, 1))).unwrap();
+        }
+        disk.sync().unwrap();
+        let r = recover(&mut disk, &[1, 2, 3]).unwrap();
+        assert!(r.entries.is_empty());
+        assert_eq!((r.hard_state.term, r.hard_state.commit), (2, 100), "the snapshot's term, no vote");
+        disk.crash();
+        for i in 101..=103 {
+            disk.append(RAFTRS_WAL_FILE, &entry_record(&entry(i, 2))).unwrap();
+        }
+        disk.sync().unwrap();
+        disk.crash();
+        let r = recover(&mut disk, &[1, 2, 3]).unwrap();
+        let ids: Vec<_> = r.entries.iter().map(|e| (e.index, e.term)).collect();
+        assert_eq!(ids, vec![(101, 2), (102, 2), (103, 2)], "synced entries after the snapshot survive");
+    }
+
+    #[test]
+    fn a_clean_wal_is_not_rewritten() {
+        let mut disk = crate::storage::MemStorage::new();
+        disk.append(RAFTRS_WAL_FILE, &hard_state_record(&HardState { term: 1, commit: 1, ..Default::default() }))
+            .unwrap();
+        disk.append(RAFTRS_WAL_FILE, &entry_record(&entry(1, 1))).unwrap();
+        let before = disk.read(RAFTRS_WAL_FILE).unwrap();
+        recover(&mut disk, &[1]).unwrap();
+        assert_eq!(disk.read(RAFTRS_WAL_FILE).unwrap(), before);
     }
 }

@@ -181,3 +181,46 @@ impl<S: Storage> raft::Storage for DiskStore<S> {
         Ok(self.snapshot.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::MemStorage;
+    use raft::Storage as _;
+
+    fn entry(index: u64, term: u64) -> Entry {
+        Entry { index, term, ..Default::default() }
+    }
+
+    /// The disk a follower left when it fail-stopped installing a snapshot at 100 and the crash
+    /// kept the snapshot but not the WAL rewrite: the stale log 1..=3 is still in the WAL.
+    fn disk_with_snapshot_and_stale_wal() -> MemStorage {
+        let mut disk = MemStorage::new();
+        let mut snapshot = Snapshot::default();
+        snapshot.mut_metadata().index = 100;
+        snapshot.mut_metadata().term = 2;
+        disk.replace(RAFTRS_SNAPSHOT_FILE, &persist::snapshot_file(&snapshot)).unwrap();
+        disk.append(RAFTRS_WAL_FILE, &persist::hard_state_record(&HardState { term: 1, ..Default::default() }))
+            .unwrap();
+        for i in 1..=3 {
+            disk.append(RAFTRS_WAL_FILE, &persist::entry_record(&entry(i, 1))).unwrap();
+        }
+        disk.sync().unwrap();
+        disk
+    }
+
+    #[test]
+    fn synced_appends_after_a_recovered_snapshot_survive_a_crash() {
+        let mut store = DiskStore::open(disk_with_snapshot_and_stale_wal(), &[1, 2, 3]).unwrap();
+        assert_eq!((store.first_index().unwrap(), store.last_index().unwrap()), (101, 100));
+        store.append(&[entry(101, 2), entry(102, 2)]).unwrap();
+        let hs = HardState { term: 2, vote: 0, commit: 102, ..Default::default() };
+        store.set_hard_state(&hs).unwrap();
+        store.sync().unwrap();
+        let mut disk = store.disk().clone();
+        disk.crash();
+        let store = DiskStore::open(disk, &[1, 2, 3]).unwrap();
+        assert_eq!(store.last_index().unwrap(), 102, "what was synced (and acknowledged) is recovered");
+        assert_eq!(store.initial_state().unwrap().hard_state, hs);
+    }
+}

@@ -1,8 +1,11 @@
 //! openraft's storage over the node's `SimDisk`: the vote (replaced and synced), the log (an
-//! append-only file of length-prefixed records, synced before openraft hears the append is
-//! done), and the snapshot (replaced and synced). The state machine itself is volatile:
-//! openraft re-applies the log after the snapshot at every boot. What the checks observe
-//! (vote, log ids, applied entries) is read from here, under one lock, after every step.
+//! append-only file of length-prefixed records, synced before openraft sees the entries or
+//! hears the append is done), and the snapshot (replaced and synced). The state machine itself
+//! is volatile: openraft re-applies the log after the snapshot at every boot, so the log keeps
+//! every entry the durable snapshot does not cover (a purge reaches the disk only once a
+//! snapshot covering it is durable). Recovery cuts a torn tail off the log file before anything
+//! is appended after it. What the checks observe (vote, log ids, applied entries) is read from
+//! here, under one lock, after every step.
 use super::types::{our_index, packed_term, to_openraft, Entry, LogId, OrStorageError, TypeConfig};
 use crate::world::SharedDisk;
 use faultline_systems::raft::{AppliedEntry, EntryId, StateMachine};
@@ -70,6 +73,9 @@ pub struct Stored {
     pub applied_pending: Vec<AppliedEntry>,
     /// A log append openraft was told is durable but is not (only with the planted bug).
     pub sync_owed: bool,
+    /// A purge openraft asked for that no durable snapshot covers yet: done in memory, written
+    /// to the log file once a snapshot covering it is durable (see `Store::purge`).
+    pub purge_owed: Option<LogId>,
 }
 
 impl Stored {
@@ -112,18 +118,33 @@ pub fn entry_id(e: &Entry) -> EntryId {
     EntryId { index: our_index(&e.log_id), term: packed_term(leader.term, leader.node_id), digest }
 }
 
-/// Decodes the log file's records; a torn last record (a crash mid-append) ends the log.
-fn read_records(bytes: &[u8]) -> Vec<LogRecord> {
+/// Decodes the log file's records; a torn last record (a crash mid-append) ends the log. Also
+/// returns how many bytes held whole records.
+fn read_records(bytes: &[u8]) -> (Vec<LogRecord>, usize) {
     let mut records = Vec::new();
-    let mut rest = bytes;
-    while rest.len() >= 4 {
-        let len = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
-        let Some(body) = rest.get(4..4 + len) else { break };
+    let mut good = 0usize;
+    while let Some(header) = bytes.get(good..good + 4) {
+        let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
+        let Some(body) = bytes.get(good + 4..(good + 4).saturating_add(len)) else { break };
         let Ok(record) = serde_json::from_slice::<LogRecord>(body) else { break };
         records.push(record);
-        rest = &rest[4 + len..];
+        good += 4 + len;
     }
-    records
+    (records, good)
+}
+
+/// The snapshot file's contents, if any.
+fn read_snapshot(disk: &SharedDisk) -> Result<Option<StoredSnapshot>, StorageError> {
+    let bytes = disk.read(SNAPSHOT_FILE)?;
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_slice(&bytes).map(Some).map_err(|e| corrupt(SNAPSHOT_FILE, e))
+}
+
+/// Whether `snapshot` covers every entry up to `upto`.
+fn covers(snapshot: Option<&StoredSnapshot>, upto: &LogId) -> bool {
+    snapshot.and_then(|s| s.meta.last_log_id).is_some_and(|l| l.index >= upto.index)
 }
 
 fn corrupt(file: &str, e: impl std::fmt::Display) -> StorageError {
@@ -132,22 +153,28 @@ fn corrupt(file: &str, e: impl std::fmt::Display) -> StorageError {
 
 impl Store {
     /// Recovers vote, log and snapshot from `disk` (an empty disk is a fresh node).
-    pub fn open(disk: SharedDisk, ack_before_sync: bool) -> Result<Self, StorageError> {
+    pub fn open(mut disk: SharedDisk, ack_before_sync: bool) -> Result<Self, StorageError> {
         let mut s = Stored::default();
         let vote = disk.read(VOTE_FILE)?;
         if !vote.is_empty() {
             s.vote = Some(serde_json::from_slice(&vote).map_err(|e| corrupt(VOTE_FILE, e))?);
         }
-        for record in read_records(&disk.read(LOG_FILE)?) {
+        let log = disk.read(LOG_FILE)?;
+        let (records, good) = read_records(&log);
+        if good < log.len() {
+            // Appends go after whatever the file holds: left in place, a torn record would end
+            // the next replay early and hide every synced entry appended after it.
+            disk.replace(LOG_FILE, &log[..good])?;
+            disk.sync()?;
+        }
+        for record in records {
             match record {
                 LogRecord::Entry(e) => s.insert(e),
                 LogRecord::Truncate(from) => s.truncate(from),
                 LogRecord::Purge(upto) => s.purge(upto),
             }
         }
-        let snapshot = disk.read(SNAPSHOT_FILE)?;
-        if !snapshot.is_empty() {
-            let snap: StoredSnapshot = serde_json::from_slice(&snapshot).map_err(|e| corrupt(SNAPSHOT_FILE, e))?;
+        if let Some(snap) = read_snapshot(&disk)? {
             s.graph.restore(&snap.data).map_err(|e| corrupt(SNAPSHOT_FILE, e))?;
             s.applied = snap.meta.last_log_id;
             s.membership = snap.meta.last_membership.clone();
@@ -191,6 +218,43 @@ impl Store {
 
     fn sync(&self) -> Result<(), StorageError> {
         self.disk.clone().sync()
+    }
+
+    /// Appends `entries` to the log file, syncs them, and only then makes them visible: what
+    /// openraft (and the checks' observations) read of this log must be on the disk, or a
+    /// failed sync would leave entries readable that the fail-stop's crash then loses.
+    fn persist_entries(&self, entries: Vec<Entry>) -> Result<(), StorageError> {
+        for e in &entries {
+            self.append_record(&LogRecord::Entry(e.clone()))?;
+        }
+        if self.ack_before_sync {
+            // The planted bug: openraft hears "durable" now; the sync comes on the host's next tick.
+            self.lock().sync_owed = true;
+        } else {
+            self.sync()?;
+        }
+        let mut s = self.lock();
+        for e in entries {
+            s.insert(e);
+        }
+        Ok(())
+    }
+
+    /// Writes the purge owed to the log file once a durable snapshot covers it (call after the
+    /// snapshot's sync).
+    fn pay_owed_purge(&self) -> Result<(), StorageError> {
+        let owed = {
+            let mut s = self.lock();
+            match s.purge_owed {
+                Some(upto) if covers(s.snapshot.as_ref(), &upto) => s.purge_owed.take(),
+                _ => None,
+            }
+        };
+        if let Some(upto) = owed {
+            self.append_record(&LogRecord::Purge(upto))?;
+            self.sync()?;
+        }
+        Ok(())
     }
 }
 
@@ -251,16 +315,7 @@ impl RaftLogStorage<TypeConfig> for Store {
         I: IntoIterator<Item = Entry> + openraft::OptionalSend,
         I::IntoIter: openraft::OptionalSend,
     {
-        for e in entries {
-            self.append_record(&LogRecord::Entry(e.clone())).map_err(to_openraft)?;
-            self.lock().insert(e);
-        }
-        if self.ack_before_sync {
-            // The planted bug: openraft hears "durable" now; the sync comes on the host's next tick.
-            self.lock().sync_owed = true;
-        } else {
-            self.sync().map_err(to_openraft)?;
-        }
+        self.persist_entries(entries.into_iter().collect()).map_err(to_openraft)?;
         callback.log_io_completed(Ok(()));
         Ok(())
     }
@@ -272,10 +327,20 @@ impl RaftLogStorage<TypeConfig> for Store {
         Ok(())
     }
 
+    /// openraft may purge up to a snapshot it is still installing (the state machine worker
+    /// runs apart from the log): made durable first, the purge would leave a disk whose log
+    /// starts after a gap past its snapshot if the install then failed, and every boot would
+    /// fail-stop. So the purge is durable only once a durable snapshot covers it; until then the
+    /// disk keeps the entries (recovery just re-reads them) and only memory forgets them.
     async fn purge(&mut self, log_id: LogId) -> Result<(), OrStorageError> {
-        self.append_record(&LogRecord::Purge(log_id)).map_err(to_openraft)?;
-        self.sync().map_err(to_openraft)?;
-        self.lock().purge(log_id);
+        let covered = covers(self.lock().snapshot.as_ref(), &log_id);
+        if covered {
+            self.append_record(&LogRecord::Purge(log_id)).map_err(to_openraft)?;
+            self.sync().map_err(to_openraft)?;
+        }
+        let mut s = self.lock();
+        s.purge_owed = if covered { None } else { Some(log_id) };
+        s.purge(log_id);
         Ok(())
     }
 }
@@ -316,9 +381,12 @@ impl RaftSnapshotBuilder<TypeConfig> for Store {
         let bytes = serde_json::to_vec(&snap).map_err(|e| to_openraft(StorageError(e.to_string())))?;
         self.disk.clone().replace(SNAPSHOT_FILE, &bytes).map_err(to_openraft)?;
         self.sync().map_err(to_openraft)?;
-        let mut s = self.lock();
-        s.snapshot = Some(snap.clone());
-        s.version += 1;
+        {
+            let mut s = self.lock();
+            s.snapshot = Some(snap.clone());
+            s.version += 1;
+        }
+        self.pay_owed_purge().map_err(to_openraft)?;
         Ok(Snapshot { meta: snap.meta, snapshot: Box::new(Cursor::new(snap.data)) })
     }
 }
@@ -361,17 +429,109 @@ impl RaftStateMachine<TypeConfig> for Store {
         let bytes = serde_json::to_vec(&snap).map_err(|e| to_openraft(StorageError(e.to_string())))?;
         self.disk.clone().replace(SNAPSHOT_FILE, &bytes).map_err(to_openraft)?;
         self.sync().map_err(to_openraft)?;
-        let mut s = self.lock();
-        s.graph = graph;
-        s.applied = meta.last_log_id;
-        s.membership = meta.last_membership.clone();
-        s.snapshot = Some(snap);
-        s.version += 1;
-        Ok(())
+        {
+            let mut s = self.lock();
+            s.graph = graph;
+            s.applied = meta.last_log_id;
+            s.membership = meta.last_membership.clone();
+            s.snapshot = Some(snap);
+            s.version += 1;
+        }
+        self.pay_owed_purge().map_err(to_openraft)
     }
 
     async fn get_current_snapshot(&mut self) -> Result<Option<Snapshot<TypeConfig>>, OrStorageError> {
         let s = self.lock();
         Ok(s.snapshot.clone().map(|snap| Snapshot { meta: snap.meta, snapshot: Box::new(Cursor::new(snap.data)) }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
+    /// Runs a store call to completion: they never wait on anything, so one poll finishes them.
+    fn now<T>(f: impl Future<Output = T>) -> T {
+        let mut f = std::pin::pin!(f);
+        match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(v) => v,
+            Poll::Pending => panic!("a store call waited"),
+        }
+    }
+
+    fn log_id(index: u64) -> LogId {
+        LogId::new(openraft::CommittedLeaderId::new(1, 1), index)
+    }
+
+    fn entry(index: u64) -> Entry {
+        Entry { log_id: log_id(index), payload: EntryPayload::Blank }
+    }
+
+    fn indices(store: &Store) -> Vec<u64> {
+        store.lock().log.keys().copied().collect()
+    }
+
+    /// A store whose disk holds synced entries `1..=n`.
+    fn store_with(n: u64) -> Store {
+        let store = Store::open(SharedDisk::new(1), false).unwrap();
+        for i in 1..=n {
+            store.append_record(&LogRecord::Entry(entry(i))).unwrap();
+        }
+        store.sync().unwrap();
+        Store::open(store.disk().clone(), false).unwrap()
+    }
+
+    #[test]
+    fn a_torn_tail_is_cut_so_later_synced_entries_are_recovered() {
+        let store = store_with(2);
+        let mut disk = store.disk().clone();
+        disk.append(LOG_FILE, &[7, 0, 0, 0, b'{']).unwrap(); // a crash mid-append kept 5 bytes
+        disk.sync().unwrap();
+        let store = Store::open(disk, false).unwrap();
+        assert_eq!(indices(&store), vec![1, 2]);
+        store.append_record(&LogRecord::Entry(entry(3))).unwrap();
+        store.sync().unwrap();
+        let store = Store::open(store.disk().clone(), false).unwrap();
+        assert_eq!(indices(&store), vec![1, 2, 3], "the entry synced after the torn record is kept");
+    }
+
+    /// Seed 963 (with disk-eio) looped in fail-stop at boot: openraft purged up to 3 while the
+    /// snapshot covering it was still being installed, the install failed, and the disk was left
+    /// with a log starting after a gap past its snapshot.
+    #[test]
+    fn a_purge_reaches_the_disk_only_once_a_snapshot_covers_it() {
+        let mut store = store_with(5);
+        now(RaftLogStorage::purge(&mut store, log_id(3))).unwrap();
+        assert_eq!(indices(&store), vec![4, 5], "openraft sees the purge at once");
+        let reopened = Store::open(store.disk().clone(), false).unwrap();
+        assert_eq!(indices(&reopened), vec![1, 2, 3, 4, 5], "no snapshot covers it: the disk keeps the entries");
+        assert_eq!(reopened.lock().purged, None);
+        let meta = SnapshotMeta {
+            last_log_id: Some(log_id(3)),
+            last_membership: StoredMembership::default(),
+            snapshot_id: "1-1-3".into(),
+        };
+        let data = Box::new(Cursor::new(FollowGraph::default().snapshot()));
+        now(RaftStateMachine::install_snapshot(&mut store, &meta, data)).unwrap();
+        let reopened = Store::open(store.disk().clone(), false).unwrap();
+        assert_eq!(indices(&reopened), vec![4, 5], "the covering snapshot is durable: so is the purge");
+        assert_eq!(reopened.lock().purged, Some(log_id(3)));
+    }
+
+    #[test]
+    fn entries_whose_sync_failed_are_not_visible() {
+        // Find a disk seed whose first error is the sync's, not an append's.
+        let failed_sync = (0..64).find_map(|seed| {
+            let store = Store::open(SharedDisk::new(seed), false).unwrap();
+            store.disk().set_eio_probability(0.5);
+            match store.persist_entries(vec![entry(1), entry(2)]) {
+                Err(e) if e.0.contains("sync") => Some(store),
+                _ => None,
+            }
+        });
+        let store = failed_sync.expect("some seed fails the sync alone");
+        assert!(indices(&store).is_empty(), "openraft must not read entries the disk did not sync");
     }
 }
