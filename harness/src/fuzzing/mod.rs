@@ -1,7 +1,12 @@
 //! Entry points shared by the cargo-fuzz targets in `fuzz/` and the corpus replay test:
 //! each takes arbitrary bytes, must return without panicking, and asserts the properties
 //! that hold for any input (what decodes re-encodes to itself; replicas fed garbage keep
-//! their invariants).
+//! their invariants; a fuzzed simulation passes its checks).
+mod simulation;
+
+pub use simulation::{run_case, simulation, simulation_with_bug, CaseFault, Finding, SimCase};
+pub use simulation::{FAULTS_MAX, FAULT_PHASE_MS, QUIET_MS, REPRO_FILE};
+
 use crate::check::linearizability::{self, Budget};
 use crate::check::models::ModelKind;
 use crate::history::{parse_edn, parse_jsonl};
