@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 /// The planted bug the search looks for: found fast, since a crash in an election is enough.
 const BUG: &str = "raft-vote-before-persist";
 /// Executions the search may spend (the same inputs are replayed without the bug).
-const SEARCH_RUNS: usize = 300;
+const SEARCH_RUNS: usize = 400;
 
 /// The search's inputs: random lengths (up to a full twelve-fault schedule) and bytes.
 fn inputs() -> impl Iterator<Item = Vec<u8>> {

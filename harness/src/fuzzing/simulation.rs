@@ -10,16 +10,20 @@ use crate::simulation::Simulation;
 use arbitrary::Unstructured;
 use std::fmt::{self, Write as _};
 
-/// Simulated milliseconds with faults; every fault is healed by then. Short, so a run costs
-/// about a millisecond of wall time and libFuzzer gets through many schedules.
-pub const FAULT_PHASE_MS: u64 = 1_000;
-/// Quiet milliseconds after the heal, so liveness is judged too.
+/// Simulated milliseconds with faults; every fault is healed by then. Short, since a run's
+/// cost is its simulated time (heartbeats and client operations): a fuzzed run is 0.6 s of
+/// faults, 1 s quiet and 0.6 s for the last operations to time out (`op_timeout_ms` plus
+/// 0.1 s), where the defaults would add 1.1 s. (A 100 ms attempt timeout was cheaper but
+/// starved clients after partitions: every attempt timed out before its reply came.)
+pub const FAULT_PHASE_MS: u64 = 600;
+/// Quiet milliseconds after the heal, so liveness is judged too: a new leader may need a few
+/// election rounds of 150-300 ms (0.6 s and 100-200 ms failed one clean run in about 1000).
 pub const QUIET_MS: u64 = 1_000;
 /// The liveness bound, ms: the quiet time less the longest restart delay, since a node that
 /// fail-stopped on a disk error comes back that long after its fault (the last heal).
 const LIVENESS_MS: u64 = QUIET_MS - RESTART_DELAY_MS_MAX;
 /// Longest restart delay after a fail-stop, ms.
-const RESTART_DELAY_MS_MAX: u64 = 50;
+const RESTART_DELAY_MS_MAX: u64 = 30;
 /// Most faults one schedule holds.
 pub const FAULTS_MAX: usize = 12;
 /// The name a finding's scenario file is given in its repro line.
@@ -107,7 +111,7 @@ impl SimCase {
             faults.push(CaseFault {
                 kind: *u.choose(&KINDS)?,
                 at_ms: u.int_in_range(0..=FAULT_PHASE_MS - 1)?,
-                duration_ms: u.int_in_range(1..=400)?,
+                duration_ms: u.int_in_range(1..=300)?,
                 node: Some(u.int_in_range(0..=3)?).filter(|&n| n > 0),
             });
         }
@@ -131,7 +135,7 @@ impl SimCase {
              [network]\nlatency_ms_min = {}\nlatency_ms_max = {}\n\n\
              [relations]\nnodes = 3\nelection_timeout_ms_min = 150\nelection_timeout_ms_max = 300\n\
              heartbeat_ms = 20\npre_vote = {}\ncheck_quorum = false\n\n\
-             [workload]\nclients = {}\nusers = {}\nthink_ms = {}\n\n\
+             [workload]\nclients = {}\nusers = {}\nthink_ms = {}\nattempt_timeout_ms = 250\nop_timeout_ms = 500\n\n\
              [workload.mix]\nfollow = {follow}\nunfollow = {unfollow}\nis_following = {is_following}\n\
              followers = {followers}\ncounts = {counts}\n\n\
              [checks]\nliveness_bound_s = {bound_s:.3}\nexpect_no_faults = true\nexpect_no_reads = true\n\n\
