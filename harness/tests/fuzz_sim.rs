@@ -33,7 +33,7 @@ fn search(bug: Option<&str>) -> Option<(usize, Vec<u8>, Finding)> {
 fn the_search_finds_the_planted_bug_and_its_repro_replays_it() {
     let caught_by = faultline::bugs::find(BUG).expect("a planted bug").caught_by;
     let (i, bytes, finding) = search(Some(BUG)).unwrap_or_else(|| panic!("{BUG} not found in {SEARCH_RUNS} runs"));
-    eprintln!("{BUG} found by input {i} (execution {} of at most {SEARCH_RUNS})", i + 1);
+    eprintln!("{BUG} found by input {i} (execution {} of at most {SEARCH_RUNS}):\n{finding}", i + 1);
     let names: Vec<&str> = finding.failed.iter().map(|(n, _)| n.as_str()).collect();
     assert!(names.iter().any(|n| caught_by.contains(n)), "failed {names:?}, none of {caught_by:?}");
 
