@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 4] = [
+const TARGETS: [(&str, Target); 5] = [
     ("wire", faultline::fuzzing::wire),
     ("scenario", faultline::fuzzing::scenario),
     ("history", faultline::fuzzing::history),
     ("replicas", faultline::fuzzing::replicas),
+    ("simulation", faultline::fuzzing::simulation),
 ];
 
 #[test]

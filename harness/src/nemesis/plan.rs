@@ -34,7 +34,9 @@ pub fn plan(scenario: &Scenario, seed: u64) -> Vec<PlannedFault> {
         if start_us >= heal_us {
             continue;
         }
-        let end_us = (start_us + secs_to_us(f.duration_s)).min(heal_us);
+        // At least 1 µs: a fault planned to end as it starts would heal before it starts
+        // (heals sort first at an instant) and stay in force past the heal point.
+        let end_us = (start_us + secs_to_us(f.duration_s).max(1)).min(heal_us);
         faults.push(PlannedFault { kind: f.fault, start_us, end_us, node: f.node.map(|n| n - 1) });
     }
     if ne.mode == NemesisMode::Generated {
@@ -69,7 +71,9 @@ pub fn plan(scenario: &Scenario, seed: u64) -> Vec<PlannedFault> {
                 | FaultKind::PartitionBridge => None,
                 _ => Some(rng.random_range(0..scenario.node_count().max(1))),
             };
-            faults.push(PlannedFault { kind, start_us: t, end_us: (t + length_us).min(heal_us), node });
+            // A 0 ms restart delay is valid; the crash still lasts 1 µs (see above).
+            let end_us = (t + length_us.max(1)).min(heal_us);
+            faults.push(PlannedFault { kind, start_us: t, end_us, node });
         }
     }
     faults.sort_by_key(|f| (f.start_us, f.kind, f.node));
@@ -120,6 +124,23 @@ mod tests {
                     last_partition_end = f.end_us;
                 }
             }
+        }
+    }
+
+    /// Found writing the plan checks of the `scenario` fuzz target: a fault shorter than
+    /// half a microsecond (or a crash with a 0 ms restart delay) was planned as
+    /// start == end, so its heal sorted before its start and it stayed in force to the end
+    /// of the run, past the heal point.
+    #[test]
+    fn every_planned_fault_lasts_at_least_a_microsecond() {
+        let explicit =
+            "[nemesis]\nmode = \"explicit\"\nschedule = [{ at_s = 1.0, fault = \"pause\", duration_s = 1e-9 }]\n";
+        let generated = "[nemesis]\nkinds = [\"crash\"]\nrestart_delay_ms_min = 0\nrestart_delay_ms_max = 0\n";
+        for text in [explicit, generated] {
+            let s = crate::scenario::load_str("tiny.toml", text).expect("valid");
+            let p = plan(&s, 3);
+            assert!(!p.is_empty());
+            assert!(p.iter().all(|f| f.start_us < f.end_us && f.end_us <= s.heal_us()), "{p:?}");
         }
     }
 

@@ -1,7 +1,7 @@
 //! One run from scenario to verdict: build the world, run it on an engine, check the
 //! history, assemble `results.json`. Also the sweep over many seeds.
 mod checks;
-mod panic_capture;
+pub(crate) mod panic_capture;
 mod results;
 mod shard;
 mod sweep;

@@ -1,7 +1,13 @@
 //! Entry points shared by the cargo-fuzz targets in `fuzz/` and the corpus replay test:
 //! each takes arbitrary bytes, must return without panicking, and asserts the properties
 //! that hold for any input (what decodes re-encodes to itself; replicas fed garbage keep
-//! their invariants).
+//! their invariants; a fuzzed simulation passes its checks).
+mod scenario_setup;
+mod simulation;
+
+pub use simulation::{run_case, simulation, simulation_with_bug, CaseFault, Finding, SimCase};
+pub use simulation::{FAULTS_MAX, FAULT_PHASE_MS, QUIET_MS, REPRO_FILE};
+
 use crate::check::linearizability::{self, Budget};
 use crate::check::models::ModelKind;
 use crate::history::{parse_edn, parse_jsonl};
@@ -49,10 +55,13 @@ fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + st
     }
 }
 
-/// The scenario loader: any text is a scenario or an error naming where, never a panic.
+/// The scenario loader: any text is a scenario or an error naming where, never a panic;
+/// what loads is planned and set up too (see [`scenario_setup::set_up`]).
 pub fn scenario(bytes: &[u8]) {
     if let Ok(text) = std::str::from_utf8(bytes) {
-        let _ = crate::scenario::load_str("fuzz.toml", text);
+        if let Ok(loaded) = crate::scenario::load_str("fuzz.toml", text) {
+            scenario_setup::set_up(loaded);
+        }
     }
 }
 

@@ -1,0 +1,239 @@
+//! The `simulation` fuzz target: libFuzzer's bytes choose a small relations run (three Raft
+//! voters, one or two clients, two simulated seconds on the native engine) — its explicit
+//! fault schedule, its workload and its engine timing — and the run's verdict is the
+//! property. The bytes are decoded with `arbitrary` into a [`SimCase`], which is written out
+//! as scenario TOML and loaded like any scenario file, so a finding's repro is a scenario
+//! file plus the usual `faultline run` line.
+use crate::engine::EngineKind;
+use crate::scenario::FaultKind;
+use crate::simulation::Simulation;
+use arbitrary::Unstructured;
+use std::fmt::{self, Write as _};
+
+/// Simulated milliseconds with faults; every fault is healed by then. Short, since a run's
+/// cost is its simulated time (heartbeats and client operations): a fuzzed run is 0.6 s of
+/// faults, 1 s quiet and 0.6 s for the last operations to time out (`op_timeout_ms` plus
+/// 0.1 s), where the defaults would add 1.1 s. (A 100 ms attempt timeout was cheaper but
+/// starved clients after partitions: every attempt timed out before its reply came.)
+pub const FAULT_PHASE_MS: u64 = 600;
+/// Quiet milliseconds after the heal, so liveness is judged too: a new leader may need a few
+/// election rounds of 150-300 ms (0.6 s and 100-200 ms failed one clean run in about 1000).
+pub const QUIET_MS: u64 = 1_000;
+/// The liveness bound, ms: the quiet time less the longest restart delay, since a node that
+/// fail-stopped on a disk error comes back that long after its fault (the last heal).
+const LIVENESS_MS: u64 = QUIET_MS - RESTART_DELAY_MS_MAX;
+/// Longest restart delay after a fail-stop, ms.
+const RESTART_DELAY_MS_MAX: u64 = 30;
+/// Most faults one schedule holds.
+pub const FAULTS_MAX: usize = 12;
+/// The name a finding's scenario file is given in its repro line.
+pub const REPRO_FILE: &str = "fuzz-repro.toml";
+
+/// Fault kinds a schedule draws from. Process faults are listed twice: crashes and leader
+/// kills during elections are what Raft's durability rules are about, so they come up more.
+/// Left out: clock drift and strobe (their offsets outlive the heal, which a two-second run
+/// cannot judge fairly) and partitions that need more than three nodes to differ from
+/// `partition-halves`.
+const KINDS: [FaultKind; 16] = [
+    FaultKind::Crash,
+    FaultKind::Crash,
+    FaultKind::KillLeader,
+    FaultKind::KillLeader,
+    FaultKind::PartitionIsolate,
+    FaultKind::PartitionLeader,
+    FaultKind::PartitionHalves,
+    FaultKind::Pause,
+    FaultKind::ClockBump,
+    FaultKind::Loss,
+    FaultKind::Delay,
+    FaultKind::Duplicate,
+    FaultKind::Reorder,
+    FaultKind::DiskEio,
+    FaultKind::DiskSlow,
+    FaultKind::Corrupt,
+];
+
+/// One fault of a fuzzed schedule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseFault {
+    /// What.
+    pub kind: FaultKind,
+    /// Start, simulated milliseconds.
+    pub at_ms: u64,
+    /// Length, milliseconds (the plan clamps it to the heal point).
+    pub duration_ms: u64,
+    /// Target voter (1-based); None lets the seed choose.
+    pub node: Option<usize>,
+}
+
+/// A small scenario chosen by fuzzer bytes: plain data, written out by [`SimCase::to_toml`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimCase {
+    /// The run seed: the engine's RNG, latencies, the clients' choices, the nemesis' victims.
+    pub seed: u64,
+    /// Healthy one-way latency range, milliseconds.
+    pub latency_ms: (u64, u64),
+    /// Relations clients.
+    pub clients: usize,
+    /// Users in the follow graph (fewer: more contention per key).
+    pub users: u64,
+    /// Pause between a client's operations, milliseconds.
+    pub think_ms: u64,
+    /// Operation weights: follow, unfollow, is_following, followers, counts.
+    pub mix: [u32; 5],
+    /// Raft PreVote on.
+    pub pre_vote: bool,
+    /// Packet loss probability while `loss` is active, percent.
+    pub loss_percent: u64,
+    /// Extra latency ceiling while `delay` is active, milliseconds.
+    pub delay_ms_max: u64,
+    /// The explicit schedule.
+    pub faults: Vec<CaseFault>,
+}
+
+impl SimCase {
+    /// Decodes any bytes (too few bytes decode as the ranges' lower ends, so every input is a case).
+    pub fn decode(bytes: &[u8]) -> arbitrary::Result<SimCase> {
+        let mut u = Unstructured::new(bytes);
+        let seed = u.arbitrary::<u64>()?;
+        let latency_min = u.int_in_range(1..=5)?;
+        let latency_max = latency_min + u.int_in_range(0..=15)?;
+        let clients = u.int_in_range(1..=2)?;
+        let users = u.int_in_range(2..=4)?;
+        let think_ms = u.int_in_range(0..=20)?;
+        let mix = decode_mix(&mut u)?;
+        let pre_vote = u.arbitrary::<bool>()?;
+        let loss_percent = u.int_in_range(5..=90)?;
+        let delay_ms_max = u.int_in_range(5..=200)?;
+        let count = u.int_in_range(0..=FAULTS_MAX)?;
+        let mut faults = Vec::with_capacity(count);
+        for _ in 0..count {
+            faults.push(CaseFault {
+                kind: *u.choose(&KINDS)?,
+                at_ms: u.int_in_range(0..=FAULT_PHASE_MS - 1)?,
+                duration_ms: u.int_in_range(1..=300)?,
+                node: Some(u.int_in_range(0..=3)?).filter(|&n| n > 0),
+            });
+        }
+        let latency_ms = (latency_min, latency_max);
+        Ok(SimCase { seed, latency_ms, clients, users, think_ms, mix, pre_vote, loss_percent, delay_ms_max, faults })
+    }
+
+    /// The case as a scenario file (what a finding prints, and what the run loads).
+    pub fn to_toml(&self) -> String {
+        let mut t = String::new();
+        // The workload check may accept a run with no faults in effect (a kill-leader while
+        // no leader is known) or no read (a mix without reads, or reads starved by faults):
+        // the fuzzer judges the run's safety, and liveness still asks for an acknowledged write.
+        let [follow, unfollow, is_following, followers, counts] = self.mix;
+        // Writing to a String cannot fail.
+        let _ = write!(
+            t,
+            "name = \"fuzz-simulation\"\n\
+             description = \"a case of the simulation fuzz target\"\n\
+             duration_s = {fault_s:.3}\nquiesce_s = {quiet_s:.3}\nengine = \"native\"\n\n\
+             [network]\nlatency_ms_min = {}\nlatency_ms_max = {}\n\n\
+             [relations]\nnodes = 3\nelection_timeout_ms_min = 150\nelection_timeout_ms_max = 300\n\
+             heartbeat_ms = 20\npre_vote = {}\ncheck_quorum = false\n\n\
+             [workload]\nclients = {}\nusers = {}\nthink_ms = {}\nattempt_timeout_ms = 250\nop_timeout_ms = 500\n\n\
+             [workload.mix]\nfollow = {follow}\nunfollow = {unfollow}\nis_following = {is_following}\n\
+             followers = {followers}\ncounts = {counts}\n\n\
+             [checks]\nliveness_bound_s = {bound_s:.3}\nexpect_no_faults = true\nexpect_no_reads = true\n\n\
+             [nemesis]\nmode = \"explicit\"\nloss_rate = {:.2}\ndelay_ms_max = {}\n\
+             restart_delay_ms_min = 1\nrestart_delay_ms_max = {RESTART_DELAY_MS_MAX}\nschedule = [\n",
+            self.latency_ms.0,
+            self.latency_ms.1,
+            self.pre_vote,
+            self.clients,
+            self.users,
+            self.think_ms,
+            self.loss_percent as f64 / 100.0,
+            self.delay_ms_max,
+            fault_s = FAULT_PHASE_MS as f64 / 1000.0,
+            quiet_s = QUIET_MS as f64 / 1000.0,
+            bound_s = LIVENESS_MS as f64 / 1000.0,
+        );
+        for f in &self.faults {
+            let node = f.node.map(|n| format!(", node = {n}")).unwrap_or_default();
+            let (at, kind, length) = (f.at_ms as f64 / 1000.0, f.kind.name(), f.duration_ms as f64 / 1000.0);
+            let _ = writeln!(t, "  {{ at_s = {at:.3}, fault = \"{kind}\", duration_s = {length:.3}{node} }},");
+        }
+        t.push_str("]\n");
+        t
+    }
+}
+
+/// Operation weights, at least half of them writes: liveness asks for a write acknowledged
+/// within the bound after the heal, and a client that mostly reads (an operation every ~20
+/// ms) might otherwise go the whole bound without writing, which is no finding.
+fn decode_mix(u: &mut Unstructured<'_>) -> arbitrary::Result<[u32; 5]> {
+    let follow = u.int_in_range(1..=4)?;
+    let unfollow = u.int_in_range(0..=4)?;
+    let writes = follow + unfollow;
+    let is_following = u.int_in_range(0..=writes)?;
+    let followers = u.int_in_range(0..=writes - is_following)?;
+    let counts = u.int_in_range(0..=writes - is_following - followers)?;
+    Ok([follow, unfollow, is_following, followers, counts])
+}
+
+/// A failing run: which checks failed, and how to replay it.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// Every failed check, (name, detail), in report order (the first is the headline).
+    pub failed: Vec<(String, String)>,
+    /// The scenario file to save as [`REPRO_FILE`].
+    pub scenario_toml: String,
+    /// The command that replays it from that file.
+    pub repro: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "simulation fuzz finding:")?;
+        for (name, detail) in &self.failed {
+            writeln!(f, "  FAIL {name}: {detail}")?;
+        }
+        writeln!(f, "save this as {REPRO_FILE}:\n--- 8< ---\n{}--- 8< ---", self.scenario_toml)?;
+        write!(f, "then replay it with: {}", self.repro)
+    }
+}
+
+/// Runs the case `bytes` decode to, with `bug` switched on if given: None when every check
+/// passed, the finding otherwise. Err when the run could not start (an unknown bug name);
+/// every decoded case loads, which the target's tests hold.
+pub fn run_case(bug: Option<&str>, bytes: &[u8]) -> Result<Option<Finding>, String> {
+    let Ok(case) = SimCase::decode(bytes) else { return Ok(None) };
+    let text = case.to_toml();
+    let sim = Simulation::from_toml(REPRO_FILE, &text, crate::systems::plugins())
+        .map_err(|e| format!("a decoded case did not load: {e}\n{text}"))?;
+    let sim = bug.into_iter().fold(sim.seed(case.seed).engine(EngineKind::Native), Simulation::bug);
+    let outcome = sim.run().map_err(|e| e.to_string())?;
+    let r = outcome.results;
+    if r.passed() {
+        return Ok(None);
+    }
+    let failed = r.checks.into_iter().filter(|c| !c.ok).map(|c| (c.name, c.detail)).collect();
+    Ok(Some(Finding { failed, scenario_toml: text, repro: r.repro }))
+}
+
+/// The fuzz target: panics (with the repro) only when the run fails a check. The planted bug
+/// named by `FAULTLINE_FUZZ_BUG`, if set, is switched on, to show the target finding one.
+pub fn simulation(bytes: &[u8]) {
+    static BUG: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let bug = BUG.get_or_init(|| std::env::var("FAULTLINE_FUZZ_BUG").ok().filter(|b| !b.is_empty()));
+    check_case(bug.as_deref(), bytes);
+}
+
+/// [`simulation`] with the planted bug `bug` switched on.
+pub fn simulation_with_bug(bug: &str, bytes: &[u8]) {
+    check_case(Some(bug), bytes);
+}
+
+fn check_case(bug: Option<&str>, bytes: &[u8]) {
+    match run_case(bug, bytes) {
+        Ok(None) => {}
+        Ok(Some(finding)) => panic!("{finding}"),
+        // Not a finding about the system: a bad bug name (or a decoder bug) must be loud.
+        Err(e) => panic!("the simulation fuzz target cannot run: {e}"),
+    }
+}
