@@ -3,11 +3,10 @@
 //! native engine for a few simulated milliseconds. Loading alone never reached the code
 //! that turns a valid scenario into a run, where a value validation let through can still
 //! overflow, index out of range or divide by zero.
-use crate::engine::{self, EngineKind, LocalFuture, Program};
+use crate::engine::{self, EngineKind, Program};
 use crate::nemesis::{self, Nemesis, NemesisRun, PlannedFault};
 use crate::scenario::{secs_to_us, NemesisMode, Scenario};
 use crate::world::{World, WorldProgram, WorldState};
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// Seeds each loaded scenario is planned and set up for.
@@ -31,7 +30,7 @@ pub fn set_up(scenario: Scenario) {
         let plan = nemesis::plan(&scenario, seed);
         check_plan(&scenario, &plan);
         let world = World::new(WorldState::new(seed, scenario.clone(), scenario.bugs.clone()));
-        let program = Bounded { inner: WorldProgram::new(world.clone()), until_us: RUN_US };
+        let program = WorldProgram::new(world.clone()).until_us(RUN_US);
         let mut nemesis = NemesisRun::new(Nemesis::new(plan, scenario.clone(), seed), world);
         if scenario.engine_refusal(EngineKind::Native).is_none() {
             let program: Arc<dyn Program> = Arc::new(program);
@@ -58,40 +57,4 @@ fn check_plan(s: &Scenario, plan: &[PlannedFault]) {
         assert!(f.node.is_none_or(|n| n < s.node_count()), "fault {i} {f:?}: no such host");
     }
     assert!(plan.windows(2).all(|w| w[0].start_us <= w[1].start_us), "plan not sorted by start");
-}
-
-/// A world program that ends after `until_us`: the set-up and first steps of a run only.
-struct Bounded {
-    inner: WorldProgram,
-    until_us: u64,
-}
-
-impl Program for Bounded {
-    fn seed(&self) -> u64 {
-        self.inner.seed()
-    }
-    fn hosts(&self) -> usize {
-        self.inner.hosts()
-    }
-    fn clients(&self) -> usize {
-        self.inner.clients()
-    }
-    fn latency_ms(&self) -> (u64, u64) {
-        self.inner.latency_ms()
-    }
-    fn tick_ms(&self) -> u64 {
-        self.inner.tick_ms()
-    }
-    fn run_until_us(&self) -> u64 {
-        self.inner.run_until_us().min(self.until_us)
-    }
-    fn set_addresses(&self, hosts: Vec<SocketAddr>, clients: Vec<SocketAddr>) {
-        self.inner.set_addresses(hosts, clients)
-    }
-    fn host(&self, index: usize, engine: EngineKind) -> LocalFuture {
-        self.inner.host(index, engine)
-    }
-    fn client(&self, index: usize, engine: EngineKind) -> LocalFuture {
-        self.inner.client(index, engine)
-    }
 }

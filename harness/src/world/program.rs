@@ -21,6 +21,13 @@ impl WorldProgram {
         });
         WorldProgram { world, run_until_us }
     }
+
+    /// The same program stopped at `until_us` at the latest (the set-up and first steps of
+    /// a run only, as the scenario fuzz target wants).
+    pub fn until_us(mut self, until_us: u64) -> Self {
+        self.run_until_us = self.run_until_us.min(until_us);
+        self
+    }
 }
 
 impl Program for WorldProgram {
