@@ -13,6 +13,9 @@ mod store;
 mod ticker;
 mod wire;
 
+/// raft-rs's message types, for hosts that read what a node sends.
+pub use raft::eraftpb;
+
 pub use config::{ConfigError, RaftRsBugs, RaftRsConfig, ReadMode};
 pub use node::{RaftRsError, RaftRsNode};
 pub use persist::{RAFTRS_SNAPSHOT_FILE, RAFTRS_WAL_FILE};

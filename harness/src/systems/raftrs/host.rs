@@ -4,7 +4,7 @@ use super::{bugs, RaftRs, RaftRsRecord, NAME, VOTER};
 use crate::systems::relations::host::{decode_request, next_routed};
 use crate::world::{Boot, Hosted, Routed, SharedDisk, World, WorldState};
 use faultline_systems::raft::Role;
-use faultline_systems::raftrs::{RaftRsError, RaftRsNode};
+use faultline_systems::raftrs::{decode_raftrs_message, RaftRsError, RaftRsNode};
 use faultline_systems::storage::StorageError;
 use faultline_systems::time::Time;
 
@@ -23,11 +23,19 @@ pub fn boot(
         w.records.get_mut::<RaftRsRecord>().0.raft.restarted(id, crate::engine::sim_now_us().unwrap_or(0));
         (config, w.nodes[index].disk.clone())
     });
-    RaftRsNode::new(config, disk, now).map_err(|e| match e {
+    let node = RaftRsNode::new(config, disk, now).map_err(|e| match e {
         RaftRsError::Storage(e) => e,
         // Validated when the scenario loaded; should raft-rs still refuse, the node fail-stops saying why.
         RaftRsError::Config(e) => StorageError(e.to_string()),
-    })
+    })?;
+    // What came back from the disk, before any input: the acks of the last incarnation are
+    // judged against it.
+    let recovered = RaftRsNode::observe(&node);
+    world.with(|w| {
+        let now_us = crate::engine::sim_now_us().unwrap_or(0);
+        w.records.get_mut::<RaftRsRecord>().1.booted(now_us, &recovered);
+    });
+    Ok(node)
 }
 
 impl Hosted for RaftRsNode<SharedDisk> {
@@ -36,13 +44,21 @@ impl Hosted for RaftRsNode<SharedDisk> {
     }
 
     fn next_output(&mut self, w: &mut WorldState, index: usize, now_us: u64) -> Option<Routed> {
-        next_routed(
+        let id = index as u64 + 1;
+        let routed = next_routed(
             w,
             || self.poll_output(),
             |w, entry| {
-                w.records.get_mut::<RaftRsRecord>().0.raft.applied(now_us, index as u64 + 1, &entry);
+                w.records.get_mut::<RaftRsRecord>().0.raft.applied(now_us, id, &entry);
             },
-        )
+        )?;
+        // Every ack and vote grant the node sends is a claim about its disk.
+        if let Routed::Peer { to, bytes } = &routed {
+            if let Ok(m) = decode_raftrs_message(bytes, id, *to) {
+                w.records.get_mut::<RaftRsRecord>().1.sent(id, now_us, &m);
+            }
+        }
+        Some(routed)
     }
 
     fn observe(&mut self, w: &mut WorldState, index: usize, now_us: u64) {
@@ -50,7 +66,9 @@ impl Hosted for RaftRsNode<SharedDisk> {
         if o.role == Role::Leader {
             w.leader_hint.publish(o.term, index);
         }
-        w.records.get_mut::<RaftRsRecord>().0.raft.observe(now_us, &o);
+        let record = w.records.get_mut::<RaftRsRecord>();
+        record.1.observed(&o);
+        record.0.raft.observe(now_us, &o);
     }
 
     fn disk(&self) -> &SharedDisk {

@@ -1,6 +1,7 @@
 //! tikv's raft-rs (`raft` 0.7) hosting the follow graph, as a system under test: voters run
 //! `RaftRsNode`, clients are the relations service's `RaftClient` aimed at these voters, and the
 //! relations checks (linearizability, Raft safety, acknowledged writes, liveness) judge it.
+pub mod acks;
 pub mod bugs;
 pub mod config;
 mod host;
@@ -18,9 +19,10 @@ pub const NAME: &str = "raftrs";
 /// Its one host role (the name `RaftClient` looks its voters up by).
 pub const VOTER: &str = relations::VOTER;
 
-/// What raft-rs writes into the recorded run: the same as the relations service, in its own slot.
+/// What raft-rs writes into the recorded run: the same as the relations service, in its own slot,
+/// and each voter's acks and vote grants beside what it recovered at each boot.
 #[derive(Default)]
-pub struct RaftRsRecord(pub RelationsRecord);
+pub struct RaftRsRecord(pub RelationsRecord, pub acks::AckRecord);
 
 /// raft-rs as a scenario configures it.
 #[derive(Clone, Debug)]
@@ -62,7 +64,11 @@ impl System for RaftRs {
     }
 
     fn check(&self, run: &RecordedRun<'_>) -> Verdict {
-        relations::check_raft_system(run, NAME, run.records.get::<RaftRsRecord>().map(|r| &r.0))
+        let record = run.records.get::<RaftRsRecord>();
+        let mut verdict = relations::check_raft_system(run, NAME, record.map(|r| &r.0));
+        let empty = acks::AckRecord::default();
+        verdict.checks.push(record.map_or(&empty, |r| &r.1).result(run.faults));
+        verdict
     }
 
     fn as_any(&self) -> &dyn Any {
