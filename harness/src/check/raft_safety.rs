@@ -176,7 +176,8 @@ pub struct RaftObserver {
     sm: Tally,
 }
 
-fn last_index(o: &Observation) -> u64 {
+/// The last index an observed node holds: its log's last entry, else its snapshot point.
+pub fn last_index(o: &Observation) -> u64 {
     o.log.last().map_or(o.snapshot_index, |e| e.index)
 }
 

@@ -16,7 +16,7 @@ mod names;
 pub use edn::{parse_edn, read_edn, read_edn_file, to_edn, write_edn};
 pub use error::InputError;
 pub use event::{Event, EventKind, History};
-pub use fault::FaultWindow;
+pub use fault::{storage_failure_between, FaultWindow, STORAGE_FAILURE};
 pub use file::{read_history_file, HistoryFile, HistoryFormat};
 pub use jepsen_log::{parse_jepsen_log, read_jepsen_log_file};
 pub use jsonl::{parse_jsonl, read_jsonl, read_jsonl_file, to_jsonl, write_jsonl};

@@ -8,7 +8,7 @@ use super::state::{World, WorldState};
 use super::wire::{Envelope, DATAGRAM_BYTES_MAX, PORT};
 use super::SharedDisk;
 use crate::engine::{EngineKind, Io};
-use crate::history::node_name;
+use crate::history::{node_name, STORAGE_FAILURE};
 use crate::system::{HostCtx, LocalFuture};
 use faultline_systems::node::Output;
 use faultline_systems::relations::RequestId;
@@ -155,7 +155,7 @@ pub(crate) fn fail_stop(w: &mut WorldState, index: usize, now: u64, failure: &St
     w.stats.storage_failures += 1;
     let name = node_name(index);
     tracing::info!(target: "faultline::node", "{name} fail-stops: {failure}");
-    let fault = w.fault_started(now, "storage-failure", format!("{name} fail-stop: {failure}"), vec![name]);
+    let fault = w.fault_started(now, STORAGE_FAILURE, format!("{name} fail-stop: {failure}"), vec![name]);
     let ne = &w.scenario.nemesis;
     let (lo, hi) = (ne.restart_delay_ms_min * 1000, ne.restart_delay_ms_max * 1000);
     let delay = w.rng.random_range(lo..=hi);

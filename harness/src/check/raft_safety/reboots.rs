@@ -4,15 +4,11 @@
 //! a reboot, recovered from that disk, must hold everything the last one before it claimed.
 use super::{entry_at, fmt_entry, fmt_us, last_index};
 use crate::check::CheckResult;
-use crate::history::{node_name, FaultWindow};
+use crate::history::{storage_failure_between, FaultWindow};
 use faultline_systems::raft::{NodeId, Observation};
 
 /// Check name: a node never claims durable what its disk did not keep.
 pub const DURABILITY: &str = "durability";
-/// The fault kind a host records when a disk error fail-stops a node: that step stopped
-/// half-way, so its last observation was not followed by a completed (synced) step.
-const STORAGE_FAILURE: &str = "storage-failure";
-
 /// One reboot: the node's last claim before it and what came back from its disk.
 #[derive(Clone, Debug)]
 pub struct Reboot {
@@ -76,11 +72,10 @@ impl Reboots {
     }
 }
 
+/// A disk error fail-stopped the node between its last claim and the reboot: that step
+/// stopped half-way, so its last observation was not followed by a synced step.
 fn after_disk_failure(r: &Reboot, faults: &[FaultWindow]) -> bool {
-    let name = node_name(usize::try_from(r.node.saturating_sub(1)).unwrap_or(usize::MAX));
-    faults.iter().any(|f| {
-        f.kind == STORAGE_FAILURE && f.nodes.contains(&name) && f.start_us >= r.before_us && f.start_us <= r.after_us
-    })
+    storage_failure_between(faults, r.node, r.before_us, r.after_us)
 }
 
 /// What `before` claimed that `after` (recovered from disk) lacks, described.

@@ -3,17 +3,15 @@
 //! state durable. The host records each claim as the node sends it and, at every boot, what the
 //! node recovered from `SimDisk` (which keeps only what was synced); `raftrs-acked-durable` fails
 //! when a rebooted node came back with less than it claimed before the crash.
-use crate::check::raft_safety::fmt_us;
+use crate::check::raft_safety::{fmt_us, last_index};
 use crate::check::CheckResult;
-use crate::history::{node_name, FaultWindow};
+use crate::history::{storage_failure_between, FaultWindow};
 use faultline_systems::raft::{NodeId, Observation};
 use faultline_systems::raftrs::eraftpb::{Message, MessageType};
 use std::collections::BTreeMap;
 
 /// Check name: a node never acknowledges what its disk did not sync.
 pub const ACKED_DURABLE: &str = "raftrs-acked-durable";
-/// The fault kind a host records when a disk error fail-stops a node (see `durability`).
-const STORAGE_FAILURE: &str = "storage-failure";
 
 /// A node's standing claims in its current incarnation.
 #[derive(Clone, Debug, Default)]
@@ -50,10 +48,6 @@ pub struct AckRecord {
     recoveries: Vec<Recovery>,
     acks: u64,
     promises: u64,
-}
-
-fn last_index(o: &Observation) -> u64 {
-    o.log.last().map_or(o.snapshot_index, |e| e.index)
 }
 
 impl AckRecord {
@@ -121,7 +115,8 @@ impl AckRecord {
     pub fn result(&self, faults: &[FaultWindow]) -> CheckResult {
         let with_claims: Vec<&Recovery> =
             self.recoveries.iter().filter(|r| r.acked.is_some() || r.promised.is_some()).collect();
-        let after_failure = with_claims.iter().filter(|r| failure_between(r, faults, r.prev_boot_us, r.at_us)).count();
+        let after_failure =
+            with_claims.iter().filter(|r| storage_failure_between(faults, r.node, r.prev_boot_us, r.at_us)).count();
         let judged: Vec<Recovery> = with_claims.iter().filter_map(|r| judgeable(r, faults)).collect();
         let excused = with_claims.len() - judged.len();
         let counts = format!(
@@ -152,21 +147,14 @@ impl AckRecord {
     }
 }
 
-/// Whether `r`'s node hit a disk error between `from_us` and `to_us` (inclusive).
-fn failure_between(r: &Recovery, faults: &[FaultWindow], from_us: u64, to_us: u64) -> bool {
-    let name = node_name(usize::try_from(r.node.saturating_sub(1)).unwrap_or(usize::MAX));
-    faults
-        .iter()
-        .any(|f| f.kind == STORAGE_FAILURE && f.nodes.contains(&name) && f.start_us >= from_us && f.start_us <= to_us)
-}
-
 /// `r` without the claims made at or after a disk error of its incarnation, i.e. in the step
 /// that hit it (a fail-stopped node makes none later); None when nothing is left to judge.
 fn judgeable(r: &Recovery, faults: &[FaultWindow]) -> Option<Recovery> {
     let mut r = r.clone();
     let boot = r.prev_boot_us;
-    r.acked = r.acked.filter(|&(_, at)| !failure_between(&r, faults, boot, at));
-    r.promised = r.promised.filter(|&(_, _, at)| !failure_between(&r, faults, boot, at));
+    let node = r.node;
+    r.acked = r.acked.filter(|&(_, at)| !storage_failure_between(faults, node, boot, at));
+    r.promised = r.promised.filter(|&(_, _, at)| !storage_failure_between(faults, node, boot, at));
     (r.acked.is_some() || r.promised.is_some()).then_some(r)
 }
 
@@ -196,6 +184,7 @@ fn lost(r: &Recovery) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::STORAGE_FAILURE;
     use faultline_systems::raft::{EntryId, Role};
 
     fn obs(id: NodeId, term: u64, vote: Option<NodeId>, last: u64) -> Observation {
