@@ -246,7 +246,7 @@ fn step<N: Hosted>(
 /// Records a received datagram in the trace and stats, and decodes its envelope.
 pub(crate) fn decode(world: &World, index: usize, now_us: u64, bytes: &[u8]) -> Option<Envelope> {
     world.with(|w| {
-        w.trace.record("recv", now_us, &[&(index as u64).to_le_bytes()[..], bytes].concat());
+        w.trace.record_parts("recv", now_us, &[&(index as u64).to_le_bytes()[..], bytes]);
         w.stats.messages_delivered += 1;
         let e = Envelope::decode(bytes);
         if e.is_err() {
