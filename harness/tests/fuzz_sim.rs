@@ -3,7 +3,9 @@
 //! on, the search finds a failing input within `SEARCH_RUNS` executions, its failed checks
 //! are the bug's own, and the printed repro replays it; with no bug, the same inputs pass.
 use faultline::fuzzing::{run_case, simulation_with_bug, Finding, SimCase, REPRO_FILE};
+use faultline::scenario::Scenario;
 use faultline::simulation::Simulation;
+use faultline::systems::relations::Relations;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -63,11 +65,19 @@ fn with_no_bug_every_search_input_passes() {
 }
 
 #[test]
-fn every_input_decodes_to_a_case_within_its_bounds() {
+fn every_input_decodes_to_a_case_whose_toml_loads_to_the_scenario_it_runs() {
     for bytes in inputs().chain([Vec::new(), vec![0xFF; 4096]]) {
         let case = SimCase::decode(&bytes).expect("any bytes decode");
         assert!(case.faults.len() <= faultline::fuzzing::FAULTS_MAX && (1..=2).contains(&case.clients));
+        // The run uses the scenario built directly; the repro prints the TOML: they must agree.
         let text = case.to_toml();
-        faultline::scenario::load_str(REPRO_FILE, &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let loaded = faultline::scenario::load_str(REPRO_FILE, &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(described(&case.scenario()), described(&loaded), "{text}");
     }
+}
+
+/// Everything a run reads of a scenario: the core keys and the relations system's sections.
+fn described(scenario: &Scenario) -> String {
+    let core = serde_json::to_string(scenario).expect("a scenario serializes");
+    format!("{core}\n{:?}\n{:?}", scenario.systems, scenario.system::<Relations>())
 }

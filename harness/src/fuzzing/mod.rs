@@ -6,7 +6,7 @@ mod scenario_setup;
 mod simulation;
 
 pub use simulation::{run_case, simulation, simulation_with_bug, CaseFault, Finding, SimCase};
-pub use simulation::{FAULTS_MAX, FAULT_PHASE_MS, QUIET_MS, REPRO_FILE};
+pub use simulation::{FAULTS_MAX, FAULT_PHASE_MS, REPRO_FILE};
 
 use crate::check::linearizability::{self, Budget};
 use crate::check::models::ModelKind;

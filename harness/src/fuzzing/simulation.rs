@@ -1,28 +1,43 @@
 //! The `simulation` fuzz target: libFuzzer's bytes choose a small relations run (three Raft
-//! voters, one or two clients, two simulated seconds on the native engine) — its explicit
-//! fault schedule, its workload and its engine timing — and the run's verdict is the
-//! property. The bytes are decoded with `arbitrary` into a [`SimCase`], which is written out
-//! as scenario TOML and loaded like any scenario file, so a finding's repro is a scenario
-//! file plus the usual `faultline run` line.
+//! voters, one or two clients, under two simulated seconds on the native engine) — its
+//! explicit fault schedule, its workload and its engine and Raft timing — and the run's
+//! verdict is the property. The bytes are decoded with `arbitrary` into a [`SimCase`], from
+//! which the [`Scenario`] is built directly (a TOML round trip cost more than a short run's
+//! faults); a finding prints the same case as scenario TOML, which `faultline run` replays.
 use crate::engine::EngineKind;
-use crate::scenario::FaultKind;
+use crate::scenario::{ChecksConfig, FaultKind, NemesisConfig, NemesisMode, NetworkConfig, Scenario, ScheduledFault};
 use crate::simulation::Simulation;
+use crate::systems::relations::{Relations, RelationsConfig, WorkloadConfig, WorkloadMix};
 use arbitrary::Unstructured;
 use std::fmt::{self, Write as _};
+use std::sync::Arc;
 
-/// Simulated milliseconds with faults; every fault is healed by then. Short, since a run's
-/// cost is its simulated time (heartbeats and client operations): a fuzzed run is 0.6 s of
-/// faults, 1 s quiet and 0.6 s for the last operations to time out (`op_timeout_ms` plus
-/// 0.1 s), where the defaults would add 1.1 s. (A 100 ms attempt timeout was cheaper but
-/// starved clients after partitions: every attempt timed out before its reply came.)
+/// The latest a fault may heal, simulated ms. A run's length follows its schedule: faults
+/// stop when the last one heals (at most this), then the quiet time liveness needs, then
+/// the drain for the last operations to time out, since a run's cost is its simulated time.
 pub const FAULT_PHASE_MS: u64 = 600;
-/// Quiet milliseconds after the heal, so liveness is judged too: a new leader may need a few
-/// election rounds of 150-300 ms (0.6 s and 100-200 ms failed one clean run in about 1000).
-pub const QUIET_MS: u64 = 1_000;
-/// The liveness bound, ms: the quiet time less the longest restart delay, since a node that
-/// fail-stopped on a disk error comes back that long after its fault (the last heal).
-const LIVENESS_MS: u64 = QUIET_MS - RESTART_DELAY_MS_MAX;
-/// Longest restart delay after a fail-stop, ms.
+/// Election timeout lower ends a case draws from, ms (the upper end is twice it). Shorter
+/// than Raft's 150 ms default, so the quiet time liveness needs is shorter too.
+const ELECTION_MS: (u64, u64) = (50, 100);
+/// Election timeout at least this many one-way latencies: a vote round trip and a
+/// heartbeat must fit well inside it, or healthy clusters hold elections.
+const ELECTION_LATENCIES_MIN: u64 = 4;
+/// Heartbeats per election timeout (Raft's default ratio, 50 ms to 150 ms): each heartbeat
+/// round is four datagrams, the larger part of a short run's traffic.
+const HEARTBEATS_PER_ELECTION: u64 = 3;
+/// Attempt timeouts a case draws from, ms. (A 100 ms attempt with 20 ms latencies starved
+/// clients after partitions: every attempt timed out before its reply came.)
+const ATTEMPT_MS: (u64, u64) = (100, 200);
+/// An attempt lasts at least this many one-way latencies: a write's four hops, a sync,
+/// and a NotLeader redirect.
+const ATTEMPT_LATENCIES_MIN: u64 = 8;
+/// Attempts per operation (its timeout, and so the drain after the run, is this many).
+const OP_ATTEMPTS: u64 = 2;
+/// Election rounds the liveness bound allows after the heal: split votes and a node with
+/// a higher term rejoining may each cost one.
+const ELECTION_ROUNDS: u64 = 3;
+/// Longest restart delay after a fail-stop, ms: a node that fail-stopped on a disk error
+/// comes back that long after its fault, so the quiet time is the bound plus this.
 const RESTART_DELAY_MS_MAX: u64 = 30;
 /// Most faults one schedule holds.
 pub const FAULTS_MAX: usize = 12;
@@ -66,7 +81,8 @@ pub struct CaseFault {
     pub node: Option<usize>,
 }
 
-/// A small scenario chosen by fuzzer bytes: plain data, written out by [`SimCase::to_toml`].
+/// A small scenario chosen by fuzzer bytes: plain data, run as [`SimCase::scenario`] and
+/// printed as [`SimCase::to_toml`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SimCase {
     /// The run seed: the engine's RNG, latencies, the clients' choices, the nemesis' victims.
@@ -83,6 +99,10 @@ pub struct SimCase {
     pub mix: [u32; 5],
     /// Raft PreVote on.
     pub pre_vote: bool,
+    /// Election timeout lower end, ms (the upper end is twice it, heartbeats a third of it).
+    pub election_ms: u64,
+    /// One attempt's timeout, ms (an operation gets [`OP_ATTEMPTS`] of them).
+    pub attempt_ms: u64,
     /// Packet loss probability while `loss` is active, percent.
     pub loss_percent: u64,
     /// Extra latency ceiling while `delay` is active, milliseconds.
@@ -103,6 +123,8 @@ impl SimCase {
         let think_ms = u.int_in_range(0..=20)?;
         let mix = decode_mix(&mut u)?;
         let pre_vote = u.arbitrary::<bool>()?;
+        let election_ms = u.int_in_range(ELECTION_MS.0..=ELECTION_MS.1)?.max(ELECTION_LATENCIES_MIN * latency_max);
+        let attempt_ms = u.int_in_range(ATTEMPT_MS.0..=ATTEMPT_MS.1)?.max(ATTEMPT_LATENCIES_MIN * latency_max);
         let loss_percent = u.int_in_range(5..=90)?;
         let delay_ms_max = u.int_in_range(5..=200)?;
         let count = u.int_in_range(0..=FAULTS_MAX)?;
@@ -116,26 +138,124 @@ impl SimCase {
             });
         }
         let latency_ms = (latency_min, latency_max);
-        Ok(SimCase { seed, latency_ms, clients, users, think_ms, mix, pre_vote, loss_percent, delay_ms_max, faults })
+        Ok(SimCase {
+            seed,
+            latency_ms,
+            clients,
+            users,
+            think_ms,
+            mix,
+            pre_vote,
+            election_ms,
+            attempt_ms,
+            loss_percent,
+            delay_ms_max,
+            faults,
+        })
     }
 
-    /// The case as a scenario file (what a finding prints, and what the run loads).
+    /// When the last fault heals, ms: the scenario's `duration_s` (at least 1 ms, which it
+    /// must be; a case without faults is judged from the start).
+    pub fn heal_ms(&self) -> u64 {
+        let ends = self.faults.iter().map(|f| (f.at_ms + f.duration_ms).min(FAULT_PHASE_MS));
+        ends.max().unwrap_or(0).max(1)
+    }
+
+    /// The liveness bound, ms: a few election rounds for a leader, then an operation's
+    /// attempts, since a client may be waiting out an attempt at a node that is no leader.
+    pub fn liveness_ms(&self) -> u64 {
+        ELECTION_ROUNDS * 2 * self.election_ms + OP_ATTEMPTS * self.attempt_ms
+    }
+
+    /// The quiet time after the heal: the liveness bound and the longest restart delay.
+    pub fn quiet_ms(&self) -> u64 {
+        self.liveness_ms() + RESTART_DELAY_MS_MAX
+    }
+
+    /// The scenario this case runs, built directly; [`SimCase::to_toml`] loads to the same
+    /// value (the target's tests hold that).
+    pub fn scenario(&self) -> Scenario {
+        let [follow, unfollow, is_following, followers, counts] = self.mix;
+        let config = RelationsConfig {
+            nodes: 3,
+            election_timeout_ms_min: self.election_ms,
+            election_timeout_ms_max: 2 * self.election_ms,
+            heartbeat_ms: self.heartbeat_ms(),
+            pre_vote: self.pre_vote,
+            check_quorum: false,
+            ..RelationsConfig::default()
+        };
+        let workload = WorkloadConfig {
+            clients: self.clients,
+            users: self.users,
+            think_ms: self.think_ms,
+            attempt_timeout_ms: self.attempt_ms,
+            op_timeout_ms: OP_ATTEMPTS * self.attempt_ms,
+            mix: WorkloadMix { follow, unfollow, is_following, followers, counts },
+            ..WorkloadConfig::default()
+        };
+        let scenario = Scenario {
+            name: "fuzz-simulation".into(),
+            description: "a case of the simulation fuzz target".into(),
+            duration_s: self.heal_ms() as f64 / 1000.0,
+            quiesce_s: self.quiet_ms() as f64 / 1000.0,
+            engine: "native".into(),
+            network: NetworkConfig { latency_ms_min: self.latency_ms.0, latency_ms_max: self.latency_ms.1 },
+            nemesis: self.nemesis(),
+            checks: self.checks(),
+            ..Scenario::default()
+        };
+        scenario.with_systems(vec![Arc::new(Relations { config, workload })])
+    }
+
+    fn heartbeat_ms(&self) -> u64 {
+        (self.election_ms / HEARTBEATS_PER_ELECTION).max(1)
+    }
+
+    fn nemesis(&self) -> NemesisConfig {
+        let schedule = self.faults.iter().map(|f| ScheduledFault {
+            at_s: f.at_ms as f64 / 1000.0,
+            fault: f.kind,
+            duration_s: f.duration_ms as f64 / 1000.0,
+            node: f.node,
+        });
+        NemesisConfig {
+            mode: NemesisMode::Explicit,
+            loss_rate: self.loss_percent as f64 / 100.0,
+            delay_ms_max: self.delay_ms_max,
+            restart_delay_ms_min: 1,
+            restart_delay_ms_max: RESTART_DELAY_MS_MAX,
+            schedule: schedule.collect(),
+            ..NemesisConfig::default()
+        }
+    }
+
+    /// The workload check may accept a run with no faults in effect (a kill-leader while no
+    /// leader is known) or no read (a mix without reads, or reads starved by faults): the
+    /// fuzzer judges the run's safety, and liveness still asks for an acknowledged write.
+    fn checks(&self) -> ChecksConfig {
+        ChecksConfig {
+            liveness_bound_s: self.liveness_ms() as f64 / 1000.0,
+            expect_no_faults: true,
+            expect_no_reads: true,
+            ..ChecksConfig::default()
+        }
+    }
+
+    /// The case as a scenario file: what a finding prints, loading to [`SimCase::scenario`].
     pub fn to_toml(&self) -> String {
         let mut t = String::new();
-        // The workload check may accept a run with no faults in effect (a kill-leader while
-        // no leader is known) or no read (a mix without reads, or reads starved by faults):
-        // the fuzzer judges the run's safety, and liveness still asks for an acknowledged write.
         let [follow, unfollow, is_following, followers, counts] = self.mix;
-        // Writing to a String cannot fail.
+        // Writing to a String cannot fail. Times are whole ms, so three decimals are exact.
         let _ = write!(
             t,
             "name = \"fuzz-simulation\"\n\
              description = \"a case of the simulation fuzz target\"\n\
              duration_s = {fault_s:.3}\nquiesce_s = {quiet_s:.3}\nengine = \"native\"\n\n\
              [network]\nlatency_ms_min = {}\nlatency_ms_max = {}\n\n\
-             [relations]\nnodes = 3\nelection_timeout_ms_min = 150\nelection_timeout_ms_max = 300\n\
-             heartbeat_ms = 20\npre_vote = {}\ncheck_quorum = false\n\n\
-             [workload]\nclients = {}\nusers = {}\nthink_ms = {}\nattempt_timeout_ms = 250\nop_timeout_ms = 500\n\n\
+             [relations]\nnodes = 3\nelection_timeout_ms_min = {}\nelection_timeout_ms_max = {}\n\
+             heartbeat_ms = {}\npre_vote = {}\ncheck_quorum = false\n\n\
+             [workload]\nclients = {}\nusers = {}\nthink_ms = {}\nattempt_timeout_ms = {}\nop_timeout_ms = {}\n\n\
              [workload.mix]\nfollow = {follow}\nunfollow = {unfollow}\nis_following = {is_following}\n\
              followers = {followers}\ncounts = {counts}\n\n\
              [checks]\nliveness_bound_s = {bound_s:.3}\nexpect_no_faults = true\nexpect_no_reads = true\n\n\
@@ -143,15 +263,20 @@ impl SimCase {
              restart_delay_ms_min = 1\nrestart_delay_ms_max = {RESTART_DELAY_MS_MAX}\nschedule = [\n",
             self.latency_ms.0,
             self.latency_ms.1,
+            self.election_ms,
+            2 * self.election_ms,
+            self.heartbeat_ms(),
             self.pre_vote,
             self.clients,
             self.users,
             self.think_ms,
+            self.attempt_ms,
+            OP_ATTEMPTS * self.attempt_ms,
             self.loss_percent as f64 / 100.0,
             self.delay_ms_max,
-            fault_s = FAULT_PHASE_MS as f64 / 1000.0,
-            quiet_s = QUIET_MS as f64 / 1000.0,
-            bound_s = LIVENESS_MS as f64 / 1000.0,
+            fault_s = self.heal_ms() as f64 / 1000.0,
+            quiet_s = self.quiet_ms() as f64 / 1000.0,
+            bound_s = self.liveness_ms() as f64 / 1000.0,
         );
         for f in &self.faults {
             let node = f.node.map(|n| format!(", node = {n}")).unwrap_or_default();
@@ -199,21 +324,18 @@ impl fmt::Display for Finding {
 }
 
 /// Runs the case `bytes` decode to, with `bug` switched on if given: None when every check
-/// passed, the finding otherwise. Err when the run could not start (an unknown bug name);
-/// every decoded case loads, which the target's tests hold.
+/// passed, the finding otherwise. Err when the run could not start (an unknown bug name).
+/// The finding's TOML is written only then: the run itself uses the scenario built directly.
 pub fn run_case(bug: Option<&str>, bytes: &[u8]) -> Result<Option<Finding>, String> {
     let Ok(case) = SimCase::decode(bytes) else { return Ok(None) };
-    let text = case.to_toml();
-    let sim = Simulation::from_toml(REPRO_FILE, &text, crate::systems::plugins())
-        .map_err(|e| format!("a decoded case did not load: {e}\n{text}"))?;
-    let sim = bug.into_iter().fold(sim.seed(case.seed).engine(EngineKind::Native), Simulation::bug);
-    let outcome = sim.run().map_err(|e| e.to_string())?;
+    let sim = Simulation::new(case.scenario()).label(REPRO_FILE).seed(case.seed).engine(EngineKind::Native);
+    let outcome = bug.into_iter().fold(sim, Simulation::bug).run().map_err(|e| e.to_string())?;
     let r = outcome.results;
     if r.passed() {
         return Ok(None);
     }
     let failed = r.checks.into_iter().filter(|c| !c.ok).map(|c| (c.name, c.detail)).collect();
-    Ok(Some(Finding { failed, scenario_toml: text, repro: r.repro }))
+    Ok(Some(Finding { failed, scenario_toml: case.to_toml(), repro: r.repro }))
 }
 
 /// The fuzz target: panics (with the repro) only when the run fails a check. The planted bug
