@@ -4,9 +4,7 @@
 //! pseudo-random word per op), so probing costs one state hash and no allocation; entries live
 //! in flat arenas (bitset words in one `Vec<u64>`), chained by hash. The memo is only probed,
 //! never iterated, so FxHash cannot leak an order into results.
-use std::hash::{BuildHasher, Hash};
-
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rustc_hash::FxHashMap;
 
 /// A set of op indices with an incrementally maintained hash.
 #[derive(Clone, Debug, Default)]
@@ -48,9 +46,10 @@ fn zobrist(i: usize) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Hash of a model state, computed once per new state and carried with it.
-pub(crate) fn state_hash<S: Hash>(state: &S) -> u64 {
-    FxBuildHasher.hash_one(state)
+/// Hash of a state (the search hashes interned state ids its own way; tests use this).
+#[cfg(test)]
+pub(crate) fn state_hash<S: std::hash::Hash>(state: &S) -> u64 {
+    std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, state)
 }
 
 const NONE: u32 = u32::MAX;
@@ -83,7 +82,7 @@ impl<S: Clone + Eq> Memo<S> {
         Self { heads: FxHashMap::default(), entries: Vec::new(), words: Vec::new(), mwords, owords }
     }
 
-    /// Record a configuration (`shash` = `state_hash(state)`); false if one explored already
+    /// Record a configuration (`shash`: the state's hash); false if one explored already
     /// subsumes it.
     pub(crate) fn insert(&mut self, mandatory: &OpSet, optional: &OpSet, state: &S, shash: u64) -> bool {
         let hash = (shash ^ mandatory.hash).wrapping_mul(0x2545_f491_4f6c_dd1d);

@@ -10,6 +10,7 @@ mod load;
 mod memo;
 mod prepare;
 mod search;
+mod states;
 mod synth;
 mod timeline;
 mod window;

@@ -9,7 +9,8 @@
 use std::collections::HashSet;
 
 use super::links::{At, Links};
-use super::memo::{state_hash, Memo, OpSet};
+use super::memo::{Memo, OpSet};
+use super::states::{StateId, States};
 use crate::check::models::Model;
 use rustc_hash::FxBuildHasher as FxBuild;
 
@@ -89,17 +90,18 @@ pub(crate) fn final_states<M: Model>(
 }
 
 /// Where the search stands: the list, the linearized sets, the current state and the stack.
+/// States are interned ids (`States`), so the memo and the stack hold words, not states.
 struct Walk<S> {
     links: Links,
     optional: Vec<bool>,
     /// Linearized mandatory ops (those with a return entry) and optional ones.
     mandatory: OpSet,
     optionals: OpSet,
-    memo: Memo<S>,
-    state: S,
-    state_hash: u64,
-    /// Linearized ops in order, with the state (and its hash) before each.
-    stack: Vec<(usize, S, u64)>,
+    memo: Memo<StateId>,
+    states: States<S>,
+    state: StateId,
+    /// Linearized ops in order, with the state before each.
+    stack: Vec<(usize, StateId)>,
     mandatory_done: usize,
     mandatory_total: usize,
     /// Longest partial order reached and the op that blocked it.
@@ -113,7 +115,6 @@ impl<S: Clone + Eq + std::hash::Hash> Walk<S> {
         let mandatory = OpSet::new(n);
         let optionals = OpSet::new(if optional.contains(&true) { n } else { 0 });
         let memo = Memo::new(&mandatory, &optionals);
-        let state_hash = state_hash(&init);
         let mandatory_total = optional.iter().filter(|&&o| !o).count();
         let links = Links::new(items);
         Walk {
@@ -122,8 +123,8 @@ impl<S: Clone + Eq + std::hash::Hash> Walk<S> {
             mandatory,
             optionals,
             memo,
-            state: init,
-            state_hash,
+            states: States::new(init),
+            state: 0,
             stack: Vec::new(),
             mandatory_done: 0,
             mandatory_total,
@@ -141,15 +142,14 @@ impl<S: Clone + Eq + std::hash::Hash> Walk<S> {
 
     /// Linearize `op` next, moving to `next` (its state after `op`), unless that configuration
     /// was explored already.
-    fn try_lift(&mut self, op: usize, next: S) -> bool {
-        let hash = state_hash(&next);
+    fn try_lift(&mut self, op: usize, next: StateId) -> bool {
         self.set_of(op).insert(op);
-        if !self.memo.insert(&self.mandatory, &self.optionals, &next, hash) {
+        if !self.memo.insert(&self.mandatory, &self.optionals, &next, id_hash(next)) {
             self.set_of(op).remove(op);
             return false;
         }
         let prev = std::mem::replace(&mut self.state, next);
-        self.stack.push((op, prev, std::mem::replace(&mut self.state_hash, hash)));
+        self.stack.push((op, prev));
         self.links.lift(op);
         self.mandatory_done += usize::from(!self.optional[op]);
         true
@@ -157,9 +157,8 @@ impl<S: Clone + Eq + std::hash::Hash> Walk<S> {
 
     /// Undo the last choice; the op undone, or `None` when nothing is left to undo.
     fn backtrack(&mut self) -> Option<usize> {
-        let (op, state, hash) = self.stack.pop()?;
+        let (op, state) = self.stack.pop()?;
         self.state = state;
-        self.state_hash = hash;
         self.set_of(op).remove(op);
         self.links.unlift(op);
         self.mandatory_done -= usize::from(!self.optional[op]);
@@ -169,9 +168,14 @@ impl<S: Clone + Eq + std::hash::Hash> Walk<S> {
     /// Remember the current partial order if it is the longest so far.
     fn note_depth(&mut self, stuck: Option<usize>) {
         if self.best.as_ref().is_none_or(|b| self.stack.len() > b.0.len()) {
-            self.best = Some((self.stack.iter().map(|(i, _, _)| *i).collect(), stuck));
+            self.best = Some((self.stack.iter().map(|(i, _)| *i).collect(), stuck));
         }
     }
+}
+
+/// The memo's hash of a state id (ids are dense, so spread them over the word).
+fn id_hash(id: StateId) -> u64 {
+    u64::from(id).wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 /// The search loop; also returns the steps taken. `on_complete` is called with the state
@@ -236,12 +240,12 @@ impl<'i, 'o, M: Model> Resumable<'i, 'o, M> {
                 return Some(Core::Exhausted { best_depth: walk.best.as_ref().map_or(0, |b| b.0.len()) });
             }
             let complete = walk.mandatory_done == walk.mandatory_total;
-            if complete && on_complete(&walk.state) {
+            if complete && on_complete(walk.states.get(walk.state)) {
                 return Some(Core::Stopped);
             }
             let at = if complete { At::End } else { walk.links.at(self.node) };
             if let At::Call(op) = at {
-                let lifted = match model.step(&walk.state, self.items[op].op) {
+                let lifted = match walk.states.step(model, walk.state, op, self.items[op].op) {
                     Some(next) => walk.try_lift(op, next),
                     None => false,
                 };

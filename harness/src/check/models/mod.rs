@@ -4,6 +4,7 @@
 //! a line number, and the search never touches JSON) and then steps a small hashable state.
 #![warn(missing_docs)]
 mod follow;
+mod kv;
 mod register;
 mod val;
 
@@ -14,6 +15,7 @@ use std::str::FromStr;
 use serde_json::Value;
 
 pub use follow::{Follow, FollowOp};
+pub use kv::{KvState, Text};
 pub use register::{CasRegister, Kv, RegOp, Register};
 pub use val::Val;
 

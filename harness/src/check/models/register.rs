@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::kv::KvState;
 use super::{Model, ModelError, Outcome, Side, Val};
 
 /// An operation on one register (or one key of a kv map).
@@ -139,4 +140,38 @@ macro_rules! register_model {
 
 register_model!(Register, REGISTER);
 register_model!(CasRegister, CAS_REGISTER);
-register_model!(Kv, KV);
+
+impl Model for Kv {
+    type State = KvState;
+    type Op = RegOp;
+    fn name(&self) -> &str {
+        KV.name
+    }
+    fn keyed(&self) -> bool {
+        KV.keyed
+    }
+    fn init(&self) -> KvState {
+        KvState::Other(Val::Null)
+    }
+    fn parse_op(&self, f: &str, input: &Value, outcome: Outcome<'_>) -> Result<Option<RegOp>, ModelError> {
+        parse(&KV, f, input, outcome)
+    }
+    fn step(&self, state: &KvState, op: &RegOp) -> Option<KvState> {
+        // `step` on strings, without building them (see `KvState`).
+        match op {
+            RegOp::Read(v) => state.is(v).then(|| state.clone()),
+            RegOp::Write(v) => Some(KvState::from_val(v)),
+            RegOp::Cas(old, new) => state.is(old).then(|| KvState::from_val(new)),
+            RegOp::Append(s) => state.append(s),
+        }
+    }
+    fn is_read_only(&self, op: &RegOp) -> bool {
+        matches!(op, RegOp::Read(_))
+    }
+    fn state_json(&self, state: &KvState) -> Value {
+        state.to_val().to_json()
+    }
+    fn state_from_json(&self, v: &Value) -> Option<KvState> {
+        Some(KvState::from_val(&KV.val(v)))
+    }
+}

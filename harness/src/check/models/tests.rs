@@ -46,8 +46,8 @@ fn kv_append() {
     assert!(m.keyed());
     let s = m.step_json(&m.init(), "append", &json!("ab"), &Value::Null).unwrap().unwrap();
     let s = m.step_json(&s, "append", &json!("c"), &Value::Null).unwrap().unwrap();
-    assert_eq!(s, v(json!("abc")));
-    assert_eq!(m.step_json(&v(json!(1)), "append", &json!("c"), &Value::Null), Ok(None));
+    assert_eq!(s.to_val(), v(json!("abc")));
+    assert_eq!(m.step_json(&KvState::from_val(&v(json!(1))), "append", &json!("c"), &Value::Null), Ok(None));
     assert!(m.parse_op("append", &json!(1), Outcome::Info).is_err());
 }
 
