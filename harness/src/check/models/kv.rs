@@ -72,24 +72,17 @@ impl Text {
         Text(Arc::new(node))
     }
 
+    /// The string's bytes from the last to the first: the chain's own order, so walking it
+    /// needs no allocation.
+    fn bytes_rev(&self) -> impl Iterator<Item = u8> + '_ {
+        let nodes = std::iter::successors(Some(self), |t| t.0.prev.as_ref());
+        nodes.flat_map(|t| t.0.piece.bytes().rev())
+    }
+
     /// Is this string exactly `s`? Compared from the end, where states that differ usually
     /// differ (in the last op appended), so a mismatch costs a piece or two.
     fn eq_str(&self, s: &str) -> bool {
-        if self.0.len != s.len() {
-            return false;
-        }
-        let bytes = s.as_bytes();
-        let mut end = bytes.len();
-        let mut at = Some(self);
-        while let Some(Text(n)) = at {
-            let Some(start) = end.checked_sub(n.piece.len()) else { return false };
-            if &bytes[start..end] != n.piece.as_bytes() {
-                return false;
-            }
-            end = start;
-            at = n.prev.as_ref();
-        }
-        end == 0
+        self.0.len == s.len() && self.bytes_rev().eq(s.bytes().rev())
     }
 }
 
@@ -108,7 +101,7 @@ impl fmt::Display for Text {
 impl PartialEq for Text {
     fn eq(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
-            || (self.0.len == other.0.len && self.0.hash == other.0.hash && self.eq_str(&other.to_string()))
+            || (self.0.len == other.0.len && self.0.hash == other.0.hash && self.bytes_rev().eq(other.bytes_rev()))
     }
 }
 
