@@ -70,9 +70,10 @@ fn every_input_decodes_to_a_case_whose_toml_loads_to_the_scenario_it_runs() {
         let case = SimCase::decode(&bytes).expect("any bytes decode");
         assert!(case.faults.len() <= faultline::fuzzing::FAULTS_MAX && (1..=2).contains(&case.clients));
         // The run uses the scenario built directly; the repro prints the TOML: they must agree.
-        let text = case.to_toml();
+        let text = case.to_toml().unwrap_or_else(|e| panic!("{e}"));
         let loaded = faultline::scenario::load_str(REPRO_FILE, &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-        assert_eq!(described(&case.scenario()), described(&loaded), "{text}");
+        let built = case.scenario().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(described(&built), described(&loaded), "{text}");
     }
 }
 

@@ -9,7 +9,7 @@ use crate::scenario::{ChecksConfig, FaultKind, NemesisConfig, NemesisMode, Netwo
 use crate::simulation::Simulation;
 use crate::systems::relations::{Relations, RelationsConfig, WorkloadConfig, WorkloadMix};
 use arbitrary::Unstructured;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::sync::Arc;
 
 /// The latest a fault may heal, simulated ms. A run's length follows its schedule: faults
@@ -173,8 +173,8 @@ impl SimCase {
     }
 
     /// The scenario this case runs, built directly; [`SimCase::to_toml`] loads to the same
-    /// value (the target's tests hold that).
-    pub fn scenario(&self) -> Scenario {
+    /// value (the target's tests hold that). Err only if a section fails to serialise.
+    pub fn scenario(&self) -> Result<Scenario, String> {
         let [follow, unfollow, is_following, followers, counts] = self.mix;
         let config = RelationsConfig {
             nodes: 3,
@@ -205,7 +205,11 @@ impl SimCase {
             checks: self.checks(),
             ..Scenario::default()
         };
-        scenario.with_systems(vec![Arc::new(Relations { config, workload })])
+        // The sections a scenario file would hold, so the case writes out as one (`to_toml`).
+        let mut sections = toml::Table::new();
+        sections.insert("relations".into(), section(&config)?);
+        sections.insert("workload".into(), section(&workload)?);
+        Ok(Scenario { document: sections, ..scenario.with_systems(vec![Arc::new(Relations { config, workload })]) })
     }
 
     fn heartbeat_ms(&self) -> u64 {
@@ -242,49 +246,10 @@ impl SimCase {
         }
     }
 
-    /// The case as a scenario file: what a finding prints, loading to [`SimCase::scenario`].
-    pub fn to_toml(&self) -> String {
-        let mut t = String::new();
-        let [follow, unfollow, is_following, followers, counts] = self.mix;
-        // Writing to a String cannot fail. Times are whole ms, so three decimals are exact.
-        let _ = write!(
-            t,
-            "name = \"fuzz-simulation\"\n\
-             description = \"a case of the simulation fuzz target\"\n\
-             duration_s = {fault_s:.3}\nquiesce_s = {quiet_s:.3}\nengine = \"native\"\n\n\
-             [network]\nlatency_ms_min = {}\nlatency_ms_max = {}\n\n\
-             [relations]\nnodes = 3\nelection_timeout_ms_min = {}\nelection_timeout_ms_max = {}\n\
-             heartbeat_ms = {}\npre_vote = {}\ncheck_quorum = false\n\n\
-             [workload]\nclients = {}\nusers = {}\nthink_ms = {}\nattempt_timeout_ms = {}\nop_timeout_ms = {}\n\n\
-             [workload.mix]\nfollow = {follow}\nunfollow = {unfollow}\nis_following = {is_following}\n\
-             followers = {followers}\ncounts = {counts}\n\n\
-             [checks]\nliveness_bound_s = {bound_s:.3}\nexpect_no_faults = true\nexpect_no_reads = true\n\n\
-             [nemesis]\nmode = \"explicit\"\nloss_rate = {:.2}\ndelay_ms_max = {}\n\
-             restart_delay_ms_min = 1\nrestart_delay_ms_max = {RESTART_DELAY_MS_MAX}\nschedule = [\n",
-            self.latency_ms.0,
-            self.latency_ms.1,
-            self.election_ms,
-            2 * self.election_ms,
-            self.heartbeat_ms(),
-            self.pre_vote,
-            self.clients,
-            self.users,
-            self.think_ms,
-            self.attempt_ms,
-            OP_ATTEMPTS * self.attempt_ms,
-            self.loss_percent as f64 / 100.0,
-            self.delay_ms_max,
-            fault_s = self.heal_ms() as f64 / 1000.0,
-            quiet_s = self.quiet_ms() as f64 / 1000.0,
-            bound_s = self.liveness_ms() as f64 / 1000.0,
-        );
-        for f in &self.faults {
-            let node = f.node.map(|n| format!(", node = {n}")).unwrap_or_default();
-            let (at, kind, length) = (f.at_ms as f64 / 1000.0, f.kind.name(), f.duration_ms as f64 / 1000.0);
-            let _ = writeln!(t, "  {{ at_s = {at:.3}, fault = \"{kind}\", duration_s = {length:.3}{node} }},");
-        }
-        t.push_str("]\n");
-        t
+    /// The case as a scenario file: what a finding prints, written from [`SimCase::scenario`]
+    /// the way `faultline shrink` writes its explicit form (so it loads back to that value).
+    pub fn to_toml(&self) -> Result<String, String> {
+        crate::shrink::document_text(&crate::shrink::scenario_document(&self.scenario()?)?)
     }
 }
 
@@ -328,14 +293,14 @@ impl fmt::Display for Finding {
 /// The finding's TOML is written only then: the run itself uses the scenario built directly.
 pub fn run_case(bug: Option<&str>, bytes: &[u8]) -> Result<Option<Finding>, String> {
     let Ok(case) = SimCase::decode(bytes) else { return Ok(None) };
-    let sim = Simulation::new(case.scenario()).label(REPRO_FILE).seed(case.seed).engine(EngineKind::Native);
+    let sim = Simulation::new(case.scenario()?).label(REPRO_FILE).seed(case.seed).engine(EngineKind::Native);
     let outcome = bug.into_iter().fold(sim, Simulation::bug).run().map_err(|e| e.to_string())?;
     let r = outcome.results;
     if r.passed() {
         return Ok(None);
     }
     let failed = r.checks.into_iter().filter(|c| !c.ok).map(|c| (c.name, c.detail)).collect();
-    Ok(Some(Finding { failed, scenario_toml: case.to_toml(), repro: r.repro }))
+    Ok(Some(Finding { failed, scenario_toml: case.to_toml()?, repro: r.repro }))
 }
 
 /// The fuzz target: panics (with the repro) only when the run fails a check. The planted bug
@@ -358,4 +323,9 @@ fn check_case(bug: Option<&str>, bytes: &[u8]) {
         // Not a finding about the system: a bad bug name (or a decoder bug) must be loud.
         Err(e) => panic!("the simulation fuzz target cannot run: {e}"),
     }
+}
+
+/// A system's config as its scenario-file section.
+fn section(config: &impl serde::Serialize) -> Result<toml::Value, String> {
+    toml::Value::try_from(config).map_err(|e| format!("cannot write a case's section: {e}"))
 }

@@ -20,9 +20,15 @@ pub fn explicit_document(
     core.nemesis.mode = NemesisMode::Explicit;
     core.engine = engine.name().to_string();
     core.bugs = bugs.to_vec();
-    let core_table = toml::Table::try_from(&core).map_err(|e| format!("cannot write the scenario's core keys: {e}"))?;
+    scenario_document(&core)
+}
+
+/// `scenario` as a document: its core keys as they stand, its systems' sections as its file
+/// (or whoever built it) gave them in `Scenario::document`.
+pub fn scenario_document(scenario: &Scenario) -> Result<toml::Table, String> {
+    let core = toml::Table::try_from(scenario).map_err(|e| format!("cannot write the scenario's core keys: {e}"))?;
     let mut document = scenario.document.clone();
-    document.extend(core_table);
+    document.extend(core);
     Ok(document)
 }
 

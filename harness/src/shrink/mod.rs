@@ -12,7 +12,7 @@ mod signature;
 mod write;
 
 pub use evaluate::{Budget, Current};
-pub use explicit::{document_text, explicit_document, us_to_secs};
+pub use explicit::{document_text, explicit_document, scenario_document, us_to_secs};
 pub use signature::Signature;
 pub use write::{write_shrunk, Written, SCENARIO_FILE};
 
